@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// The executable: reads the switches, arms the faults, listens, and owns every exit.
+import { DemoConfigError } from './errors.js';
+import { parseFaults, type Faults } from './faults.js';
+import { spawnGrandchild } from './grandchild.js';
+import { startLeaks } from './leaks.js';
+import { parseListenOptions, type ListenOptions } from './listen-options.js';
+import { printLines } from './print-lines.js';
+import { startDemoServer } from './server.js';
+import { handleShutdownSignals } from './shutdown.js';
+import { armTimedFaults } from './timed-faults.js';
+
+// Under the ~1 s a supervisor is promised, with room for the exit itself.
+const FORCE_EXIT_MS = 800;
+
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+const warn = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
+function readConfig(): { faults: Faults; listen: ListenOptions } {
+  try {
+    return { faults: parseFaults(process.argv.slice(2), process.env), listen: parseListenOptions(process.env) };
+  } catch (error) {
+    if (!(error instanceof DemoConfigError)) throw error;
+    warn(`demo-server: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+function startGrandchild(faults: Faults): void {
+  if (faults.spawnGrandchild === 'off') return;
+  const child = spawnGrandchild(faults.spawnGrandchild);
+  child.on('error', (error) => warn(`demo-server: cannot spawn grandchild: ${error.message}`));
+  if (child.pid !== undefined) log(`demo-server spawned grandchild pid=${child.pid}`);
+}
+
+async function openPort(listen: ListenOptions, faults: Faults): Promise<() => Promise<void>> {
+  if (faults.noListen) {
+    // Nothing else holds the loop open in this mode, so hold it on purpose.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    log('demo-server not listening (switch)');
+    return async () => clearInterval(keepAlive);
+  }
+  try {
+    const server = await startDemoServer({ ...listen, tickMs: faults.tickMs, log });
+    log(`demo-server listening on ${server.host}:${server.port} pid=${process.pid}`);
+    return () => server.close();
+  } catch (error) {
+    warn(`demo-server: cannot listen on ${listen.host}:${listen.port}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const { faults, listen } = readConfig();
+  if (faults.exitAtStart !== undefined) {
+    log(`demo-server exiting at start with code ${faults.exitAtStart}`);
+    // exitCode rather than exit(): nothing else is running, and a natural exit flushes stdout.
+    process.exitCode = faults.exitAtStart;
+    return;
+  }
+
+  // Signals first, so a SIGTERM during start-up is already handled (or ignored) as asked.
+  const closers: Array<() => Promise<void> | void> = [];
+  handleShutdownSignals({
+    ignoreSigterm: faults.ignoreSigterm,
+    close: async () => {
+      await Promise.all(closers.map((close) => close()));
+    },
+    forceAfterMs: FORCE_EXIT_MS,
+    log,
+    warn,
+    exit: (code) => process.exit(code),
+  });
+  closers.push(armTimedFaults(faults, process.stdout), startLeaks(faults, warn));
+  startGrandchild(faults);
+  closers.push(await openPort(listen, faults));
+  if (faults.printLines > 0) await printLines(process.stdout, faults.printLines);
+}
+
+await main();

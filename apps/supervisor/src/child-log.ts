@@ -1,0 +1,95 @@
+import type { ChildController, ExitEvent } from '@mpm/child';
+import type winston from 'winston';
+import { formatDuration } from './duration.js';
+
+/**
+ * Writes what the child controller reports to the log: every output line of the child,
+ * and each lifecycle event as one structured record with an `event` field.
+ */
+export function logChildEvents(controller: ChildController, logger: winston.Logger): void {
+  controller.on('line', (line) => {
+    if (line.cut === undefined) {
+      logger.info(line.text, { source: 'child', stream: line.stream, pid: line.pid });
+    } else {
+      logger.info(line.text, {
+        source: 'child',
+        stream: line.stream,
+        pid: line.pid,
+        truncated: true,
+        originalBytes: line.cut.originalBytes,
+      });
+    }
+  });
+
+  controller.on('spawned', (spawned) => {
+    logger.info(`child spawned with pid ${spawned.pid}`, {
+      event: 'child_spawned',
+      childPid: spawned.pid,
+      generation: spawned.generation,
+      restarts: spawned.restarts,
+      command: [spawned.command, ...spawned.args].join(' '),
+      ipc: spawned.ipc,
+    });
+  });
+
+  controller.on('exit', (exit) => {
+    const fields = {
+      event: 'child_exited',
+      childPid: exit.pid,
+      generation: exit.generation,
+      exitCode: exit.code,
+      signal: exit.signal,
+      uptimeMs: exit.uptimeMs,
+      expected: exit.expected,
+      ...(exit.reason === undefined ? {} : { reason: exit.reason }),
+    };
+    if (exit.expected) logger.info(describeExit(exit), fields);
+    else logger.error(describeExit(exit), fields);
+  });
+
+  controller.on('restartScheduled', (scheduled) => {
+    logger.info(`restarting child in ${formatDuration(scheduled.delayMs)} (attempt ${scheduled.attempt})`, {
+      event: 'child_restart_scheduled',
+      delayMs: scheduled.delayMs,
+      attempt: scheduled.attempt,
+    });
+  });
+
+  controller.on('stopRequested', (stop) => {
+    const how = stop.signal === 'SIGKILL'
+      ? 'SIGKILL to its process group now'
+      : `${stop.signal} to its process group, SIGKILL after ${formatDuration(stop.killTimeoutMs)}`;
+    logger.info(`stopping child ${stop.pid} (${stop.reason}): ${how}`, {
+      event: 'child_stopping',
+      childPid: stop.pid,
+      reason: stop.reason,
+      signal: stop.signal,
+      killTimeoutMs: stop.killTimeoutMs,
+    });
+  });
+
+  controller.on('killEscalated', (kill) => {
+    logger.warn(`child process group ${kill.pid} still running after ${formatDuration(kill.afterMs)}: sent SIGKILL to ${kill.members.length} process(es)`, {
+      event: 'child_kill_escalated',
+      childPid: kill.pid,
+      afterMs: kill.afterMs,
+      members: kill.members,
+    });
+  });
+
+  controller.on('state', ({ from, to }) => {
+    if (to.kind === 'stopped') {
+      logger.info(`child stopped (${to.reason})`, { event: 'child_stopped', reason: to.reason, previous: from.kind });
+    }
+  });
+
+  controller.on('spawnFailed', (error) => {
+    logger.error(error.message, { event: 'child_spawn_failed', kind: error.kind, code: error.code ?? null });
+  });
+}
+
+function describeExit(exit: ExitEvent): string {
+  const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+  const why = exit.expected ? `(${exit.reason ?? 'requested'})` : '(unexpected)';
+  return `child ${exit.pid} ${how} after ${formatDuration(exit.uptimeMs)} ${why}`;
+}

@@ -1,0 +1,25 @@
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
+
+/**
+ * Reads a duration: a number of milliseconds, or a number with a unit (`500ms`, `5s`,
+ * `2m`, `1h`). Returns undefined for anything else, so that the caller can name the
+ * flag or key in its message.
+ */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
+  const match = DURATION.exec(value.trim());
+  if (match === null) return undefined;
+  const amount = Number(match[1]);
+  const unit = UNIT_MS[match[2] ?? 'ms'] ?? 1;
+  return Math.round(amount * unit);
+}
+
+/** 1234 → "1.2s", 90000 → "1m30s": for log messages a person reads. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
+}

@@ -1,0 +1,11 @@
+/** The supervisor's exit codes (DESIGN §5). */
+export const ExitCode = {
+  ok: 0,
+  internalError: 1,
+  usage: 64,
+  gaveUp: 75,
+  config: 78,
+  commandNotFound: 127,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

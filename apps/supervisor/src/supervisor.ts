@@ -1,0 +1,88 @@
+import { ChildController, type ChildState, type StopReason } from '@mpm/child';
+import type winston from 'winston';
+import { logChildEvents } from './child-log.js';
+import { ExitCode } from './exit-codes.js';
+import type { RunOptions } from './run-options.js';
+
+/**
+ * Runs one supervised child and knows how the run ends. Later parts (health monitor,
+ * recovery, status server) attach here, to the controller's events and actions.
+ */
+export class Supervisor {
+  readonly controller: ChildController;
+  readonly #options: RunOptions;
+  readonly #logger: winston.Logger;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: RunOptions, logger: winston.Logger) {
+    this.#options = options;
+    this.#logger = logger;
+    this.controller = new ChildController({
+      spec: {
+        command: options.command,
+        args: options.args,
+        cwd: options.cwd,
+        env: options.port === null ? {} : { PORT: String(options.port) },
+        ipc: 'auto',
+      },
+      settings: options.child,
+    });
+    logChildEvents(this.controller, logger);
+  }
+
+  /** Starts the child; resolves with the supervisor's exit code once the run is over. */
+  run(): Promise<ExitCode> {
+    const { name, command, args, cwd } = this.#options;
+    this.#logger.info(`supervising ${name}: ${[command, ...args].join(' ')}`, {
+      event: 'supervisor_started',
+      name,
+      command,
+      args,
+      cwd,
+      port: this.#options.port,
+    });
+    const ended = new Promise<ExitCode>((resolve) => {
+      const onState = ({ to }: { to: ChildState }): void => {
+        const code = exitCodeFor(to);
+        if (code === undefined) return;
+        this.controller.off('state', onState);
+        resolve(code);
+      };
+      this.controller.on('state', onState);
+    });
+    this.controller.start();
+    return ended;
+  }
+
+  /** Stops the child gracefully; a second call joins the first. */
+  stop(reason: StopReason): Promise<void> {
+    this.#stopping ??= this.controller.stop(reason);
+    return this.#stopping;
+  }
+
+  /** SIGKILL to the child's group now, e.g. on a second Ctrl-C. */
+  killNow(reason: StopReason): Promise<void> {
+    return this.controller.kill(reason);
+  }
+
+  /** Graceful restart of the child, unless the supervisor is on its way out. */
+  async restartChild(reason: StopReason): Promise<void> {
+    if (this.#stopping !== undefined) return;
+    await this.controller.restart(reason);
+  }
+
+  get isStopping(): boolean {
+    return this.#stopping !== undefined;
+  }
+}
+
+function exitCodeFor(state: ChildState): ExitCode | undefined {
+  switch (state.kind) {
+    case 'stopped':
+      return ExitCode.ok;
+    case 'failed':
+      return state.error.kind === 'bad_cwd' ? ExitCode.config : state.error.kind === 'other' ? ExitCode.internalError : ExitCode.commandNotFound;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,73 @@
+import type { SpawnFailedError } from './errors.js';
+import type { LineCut } from './line-splitter.js';
+import type { ChildState, ExitInfo, StopReason } from './state.js';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface OutputLine {
+  readonly stream: OutputStream;
+  readonly text: string;
+  readonly pid: number;
+  readonly generation: number;
+  /** Present when the line was longer than the limit and only its head was kept. */
+  readonly cut: LineCut | undefined;
+}
+
+export interface SpawnedEvent {
+  readonly pid: number;
+  readonly generation: number;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly ipc: boolean;
+  /** Restarts so far, this spawn included when it is one. */
+  readonly restarts: number;
+}
+
+export interface ExitEvent extends ExitInfo {
+  /** True when the supervisor asked for it (stop, restart); false for a crash. */
+  readonly expected: boolean;
+  readonly reason: StopReason | undefined;
+}
+
+export interface RestartScheduledEvent {
+  readonly generation: number;
+  readonly delayMs: number;
+  readonly attempt: number;
+  readonly until: number;
+}
+
+export interface KillEscalatedEvent {
+  readonly pid: number;
+  readonly generation: number;
+  /** How long the group had to stop after the stop signal. */
+  readonly afterMs: number;
+  /** Members of the group still alive when SIGKILL was sent. */
+  readonly members: readonly number[];
+}
+
+export interface StopRequestedEvent {
+  readonly pid: number;
+  readonly generation: number;
+  readonly reason: StopReason;
+  readonly signal: NodeJS.Signals;
+  readonly killTimeoutMs: number;
+}
+
+export interface StateChange {
+  readonly from: ChildState;
+  readonly to: ChildState;
+}
+
+/** Everything the controller reports, as node:events listener argument tuples. */
+export interface ChildEvents {
+  state: [StateChange];
+  spawned: [SpawnedEvent];
+  line: [OutputLine];
+  exit: [ExitEvent];
+  restartScheduled: [RestartScheduledEvent];
+  stopRequested: [StopRequestedEvent];
+  killEscalated: [KillEscalatedEvent];
+  spawnFailed: [SpawnFailedError];
+  /** An IPC message from the child, with the generation of the child that sent it. */
+  message: [unknown, number];
+}

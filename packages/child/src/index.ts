@@ -1,0 +1,21 @@
+export { ChildController, type ChildControllerOptions } from './controller.js';
+export type {
+  ChildEvents,
+  ExitEvent,
+  KillEscalatedEvent,
+  OutputLine,
+  OutputStream,
+  RestartScheduledEvent,
+  SpawnedEvent,
+  StateChange,
+  StopRequestedEvent,
+} from './events.js';
+export type { AfterStop, ChildState, ChildStateKind, ExitInfo, StopReason } from './state.js';
+export { isSettled } from './state.js';
+export { SpawnFailedError, type SpawnFailureKind } from './errors.js';
+export { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from './settings.js';
+export { RestartBackoff, type BackoffSettings, type BackoffStep } from './backoff.js';
+export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineCut, type LineHandler } from './line-splitter.js';
+export { isProcessAlive, liveGroupMembers, readProcStat, signalGroup, type ProcStat } from './process-group.js';
+export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export type { SpawnFunction, SpawnedProcess } from './spawn.js';

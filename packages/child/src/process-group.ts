@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Sends `signal` to every process of the group `pgid` (the child spawned detached is its
+ * group's leader, so grandchildren are reached too). Returns false when nobody is left.
+ */
+export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (error) {
+    if (isErrno(error, 'ESRCH')) return false;
+    // EPERM: a member changed user; the ones we may signal were signalled.
+    if (isErrno(error, 'EPERM')) return true;
+    throw error;
+  }
+}
+
+export interface ProcStat {
+  readonly pid: number;
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgid: number;
+}
+
+/** Parses /proc/PID/stat; the command name may hold spaces and parentheses. */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const pid = Number.parseInt(text, 10);
+  const fields = text.slice(close + 2).split(' ');
+  const [state, ppid, pgid] = fields;
+  if (state === undefined || ppid === undefined || pgid === undefined) return undefined;
+  return { pid, state, ppid: Number(ppid), pgid: Number(pgid) };
+}
+
+export function readProcStat(pid: number): ProcStat | undefined {
+  try {
+    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+const hasProc = process.platform === 'linux';
+
+/**
+ * Live members of a process group. Zombies are left out: a reparented grandchild that
+ * its new parent has not reaped yet can no longer hold a port or write a line.
+ */
+export function liveGroupMembers(pgid: number): number[] {
+  if (!hasProc) return signalGroup(pgid, 0) ? [pgid] : [];
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const code = entry.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const stat = readProcStat(Number(entry));
+    if (stat !== undefined && stat.pgid === pgid && stat.state !== 'Z' && stat.state !== 'X') {
+      members.push(stat.pid);
+    }
+  }
+  return members;
+}
+
+/** True while `pid` is a process that is not a zombie. */
+export function isProcessAlive(pid: number): boolean {
+  if (hasProc) {
+    const stat = readProcStat(pid);
+    return stat !== undefined && stat.state !== 'Z' && stat.state !== 'X';
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return !isErrno(error, 'ESRCH');
+  }
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}

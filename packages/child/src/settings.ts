@@ -1,0 +1,40 @@
+import { DEFAULT_MAX_LINE_BYTES } from './line-splitter.js';
+
+/** What to run. */
+export interface ChildSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** Added to (and overriding) the supervisor's own environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Open a Node IPC channel: 'auto' does so when the command is a Node program. */
+  readonly ipc: boolean | 'auto';
+}
+
+/** How to run it; the names follow the `child.*` config keys of DESIGN §5. */
+export interface ChildSettings {
+  readonly stopSignal: NodeJS.Signals;
+  readonly killTimeoutMs: number;
+  readonly restartDelayMs: number;
+  readonly maxRestartDelayMs: number;
+  readonly minUptimeMs: number;
+  readonly maxLineBytes: number;
+}
+
+export const DEFAULT_CHILD_SETTINGS: ChildSettings = Object.freeze({
+  stopSignal: 'SIGTERM',
+  killTimeoutMs: 5000,
+  restartDelayMs: 100,
+  maxRestartDelayMs: 30_000,
+  minUptimeMs: 10_000,
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+});
+
+const NODE_NAMES = /^(node|nodejs)(\d+(\.\d+)*)?(\.exe)?$/i;
+
+/** True when the command runs Node, so that an IPC channel can be offered to an agent. */
+export function isNodeCommand(command: string): boolean {
+  if (command === process.execPath) return true;
+  const base = command.split(/[\\/]/).pop() ?? command;
+  return NODE_NAMES.test(base);
+}

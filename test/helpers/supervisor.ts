@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expectAllGone, killQuietly } from './processes.js';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const cliPath = fileURLToPath(new URL('../../apps/supervisor/dist/cli.js', import.meta.url));
+export const demoServerPath = fileURLToPath(new URL('../../apps/demo-server/dist/main.js', import.meta.url));
+export const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+/** One parsed JSON log line of the supervisor. */
+export type LogRecord = Record<string, unknown> & { message: string; source: string; level: string };
+
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+const running = new Set<SupervisorProcess>();
+
+/**
+ * A real `mpm-supervise` process started from the built CLI, with its stdout parsed as
+ * JSON log records as they come.
+ */
+export class SupervisorProcess {
+  readonly process: ChildProcess;
+  readonly records: LogRecord[] = [];
+  /** stdout lines that were not JSON (pretty format, or a bug). */
+  readonly rawLines: string[] = [];
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  #partial = '';
+  #listeners = new Set<() => void>();
+
+  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+    this.process = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.add(this);
+    this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#onStdout(chunk));
+    this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
+    this.exited = new Promise((resolve) => {
+      this.process.once('close', (code, signal) => {
+        running.delete(this);
+        if (this.#partial !== '') this.#onLine(this.#partial);
+        resolve({ code, signal });
+        this.#notify();
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.process.pid!;
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.process.kill(signal);
+  }
+
+  /** Records from the child's output. */
+  childLines(stream?: 'stdout' | 'stderr'): LogRecord[] {
+    return this.records.filter((record) => record.source === 'child' && (stream === undefined || record['stream'] === stream));
+  }
+
+  events(name: string): LogRecord[] {
+    return this.records.filter((record) => record['event'] === name);
+  }
+
+  /** Every child pid the supervisor reported spawning. */
+  childPids(): number[] {
+    return this.events('child_spawned').map((record) => Number(record['childPid']));
+  }
+
+  /** Resolves with the first record from index `from` on that matches. */
+  waitForRecord(match: (record: LogRecord) => boolean, { timeoutMs = 15_000, from = 0, what = 'a log record' } = {}): Promise<LogRecord> {
+    return new Promise((resolve, reject) => {
+      let index = from;
+      const check = (): void => {
+        for (; index < this.records.length; index += 1) {
+          const record = this.records[index]!;
+          if (match(record)) {
+            done();
+            resolve(record);
+            return;
+          }
+        }
+        if (this.process.exitCode !== null || this.process.signalCode !== null) {
+          done();
+          reject(new Error(`supervisor exited before ${what}; stderr: ${this.stderr}; last records: ${this.#tail()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last records: ${this.#tail()}`));
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#listeners.delete(check);
+      };
+      this.#listeners.add(check);
+      check();
+    });
+  }
+
+  waitForEvent(name: string, options: { timeoutMs?: number; from?: number } = {}): Promise<LogRecord> {
+    return this.waitForRecord((record) => record['event'] === name, { ...options, what: `event ${name}` });
+  }
+
+  /** Waits for the demo server's "listening" line and returns its port. */
+  async waitForListening(options: { timeoutMs?: number; from?: number } = {}): Promise<{ port: number; pid: number; index: number }> {
+    const record = await this.waitForRecord((r) => r.source === 'child' && /listening on [^:]+:\d+/.test(r.message), {
+      ...options,
+      what: 'the demo server to listen',
+    });
+    const port = Number(/listening on [^:]+:(\d+)/.exec(record.message)![1]);
+    return { port, pid: Number(record['pid']), index: this.records.indexOf(record) };
+  }
+
+  async waitForExit(timeoutMs = 20_000): Promise<Exit> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`supervisor did not exit within ${timeoutMs} ms; last records: ${this.#tail()}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Kills whatever is left of this supervisor and its children. */
+  async destroy(): Promise<void> {
+    killQuietly(this.pid);
+    for (const pid of this.childPids()) killQuietly(pid, true);
+    await this.exited;
+    await expectAllGone([this.pid, ...this.childPids()]);
+  }
+
+  #onStdout(chunk: string): void {
+    const lines = (this.#partial + chunk).split('\n');
+    this.#partial = lines.pop() ?? '';
+    for (const line of lines) this.#onLine(line);
+    this.#notify();
+  }
+
+  #onLine(line: string): void {
+    if (line === '') return;
+    try {
+      this.records.push(JSON.parse(line) as LogRecord);
+    } catch {
+      this.rawLines.push(line);
+    }
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+
+  #tail(): string {
+    return this.records.slice(-8).map((record) => JSON.stringify(record).slice(0, 300)).join('\n');
+  }
+}
+
+/** Stops every supervisor a test left running (call from afterEach). */
+export async function destroyAllSupervisors(): Promise<void> {
+  await Promise.all([...running].map((supervisor) => supervisor.destroy()));
+}
