@@ -32,6 +32,19 @@ export function parseCommandLine(argv: readonly string[], version: string, outpu
       outputError: (text, write) => write(`mpm-supervise: ${text.replace(/^error: /, '')}`),
     });
 
+  program.addHelpText(
+    'after',
+    `
+Usage of the default command:
+  mpm-supervise [run] [options] -- <command> [args...]
+
+Examples:
+  mpm-supervise --port 3000 -- node server.js
+  mpm-supervise --name chat --kill-timeout 10s --log-file /var/log/chat.log -- node dist/main.js
+
+Options of run: mpm-supervise run --help`,
+  );
+
   program
     .command('run', { isDefault: true })
     .description('run a command under supervision (the default)')

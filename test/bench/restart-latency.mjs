@@ -1,0 +1,100 @@
+// Measures, as a user would, how long the demo server takes to answer a Socket.IO ping:
+//   cold start: spawn of the demo server alone → first acked ping
+//   restart:    SIGKILL of the supervised demo server → first acked ping from its successor
+// Run after `pnpm build`:  node test/bench/restart-latency.mjs [runs]
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+
+const runs = Number(process.argv[2] ?? 10);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const demo = `${root}apps/demo-server/dist/main.js`;
+const cli = `${root}apps/supervisor/dist/cli.js`;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function pingOnce(port) {
+  return new Promise((resolve) => {
+    const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, timeout: 1000, forceNew: true });
+    const done = (value) => {
+      socket.disconnect();
+      resolve(value);
+    };
+    socket.on('connect_error', () => done(undefined));
+    socket.on('connect', () => socket.timeout(1000).emit('ping', (error, reply) => done(error ? undefined : reply)));
+  });
+}
+
+/** Pings until a reply comes from a pid other than `notPid`; returns the time it took. */
+async function firstAnsweredPing(port, start, notPid, deadlineMs = 30_000) {
+  for (;;) {
+    const reply = await pingOnce(port);
+    if (reply !== undefined && reply.pid !== notPid) return { ms: performance.now() - start, pid: reply.pid };
+    if (performance.now() - start > deadlineMs) throw new Error(`no answer on port ${port} within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted.at(-1) };
+}
+
+async function coldStarts() {
+  const times = [];
+  for (let i = 0; i < runs; i += 1) {
+    const port = await freePort();
+    const start = performance.now();
+    const child = spawn(process.execPath, [demo], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' });
+    const { ms } = await firstAnsweredPing(port, start, undefined);
+    times.push(ms);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  return times;
+}
+
+/**
+ * One SIGKILL per supervisor: a child that had been up is killed, the case an operator
+ * cares about. (Repeated kills within child.minUptimeMs are a crash loop, which backs
+ * off on purpose: 100, 200, 400 ms …)
+ */
+async function supervisedRestarts() {
+  const times = [];
+  for (let i = 0; i < runs; i += 1) {
+    const port = await freePort();
+    const supervisor = spawn(process.execPath, [cli, '--port', String(port), '--', 'node', demo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    supervisor.stdout.resume();
+    try {
+      const { pid } = await firstAnsweredPing(port, performance.now(), undefined);
+      const start = performance.now();
+      process.kill(pid, 'SIGKILL');
+      times.push((await firstAnsweredPing(port, start, pid)).ms);
+    } finally {
+      const exited = new Promise((resolve) => supervisor.once('exit', resolve));
+      supervisor.kill('SIGTERM');
+      await exited;
+    }
+  }
+  return times;
+}
+
+const fmt = (s) => `median ${s.median.toFixed(0)} ms (min ${s.min.toFixed(0)}, max ${s.max.toFixed(0)})`;
+const cold = summary(await coldStarts());
+const restart = await supervisedRestarts();
+const restartSummary = summary(restart);
+console.log(`cold start, spawn → first ping:            ${fmt(cold)} over ${runs} runs`);
+console.log(`under mpm-supervise, SIGKILL → first ping:  ${fmt(restartSummary)} over ${runs} runs`);
+console.log(`  each restart (ms): ${restart.map((ms) => ms.toFixed(0)).join(', ')}`);
+console.log(`  ratio restart/cold (medians): ${(restartSummary.median / cold.median).toFixed(2)}`);
