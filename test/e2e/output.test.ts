@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { expectAllGone } from '../helpers/processes.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
+import { waitUntil } from '../helpers/wait.js';
 
 let dir: string;
 beforeEach(() => {
@@ -47,6 +48,35 @@ describe('mpm-supervise relays the child output', () => {
     );
     expectNumberedLines(fileRecords, 100_000);
     expect(fileRecords.at(-1)).toMatchObject({ event: 'supervisor_stopped' });
+    await expectAllGone(supervisor.childPids());
+  });
+
+  it('never blocks the child on a stalled stdout reader: drops and counts its lines there, the file has them all', async () => {
+    const total = 300_000;
+    const logFile = join(dir, 'supervisor.log');
+    const supervisor = new SupervisorProcess(['--log-file', logFile, '--', 'node', fixturePath('print-lines.mjs'), String(total)], {
+      pauseStdout: true,
+    });
+    const last = `"message":"line ${String(total).padStart(7, '0')}"`;
+    await waitUntil(() => existsSync(logFile) && tail(logFile).includes(last), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'every line in the log file while nobody reads stdout',
+    });
+    supervisor.resumeStdout();
+    supervisor.signal('SIGTERM');
+    expect((await supervisor.waitForExit()).code).toBe(0);
+
+    const notices = supervisor.events('log_lines_dropped');
+    const dropped = notices.reduce((sum, notice) => sum + Number(notice['dropped']), 0);
+    expect(dropped).toBeGreaterThan(0);
+    expect(notices[0]).toMatchObject({ level: 'warn', source: 'supervisor' });
+    const relayed = supervisor.childLines().map((record) => record.message).filter((text) => text.startsWith('line '));
+    expect(relayed.length + dropped).toBe(total + 1); // + the "printed" line on stderr
+    expect([...relayed].sort()).toEqual(relayed); // what came through is in order
+    // The supervisor's own records are never dropped.
+    expect(supervisor.events('child_exited')).toHaveLength(1);
+    expect(supervisor.records.at(-1)).toMatchObject({ event: 'supervisor_stopped' });
     await expectAllGone(supervisor.childPids());
   });
 
@@ -105,7 +135,20 @@ function rotationIndex(name: string): number {
   return match === null ? 0 : Number(match[1]);
 }
 
+/** The last 64 KiB of a file. */
+function tail(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    return buffer.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function waitForRaw(supervisor: SupervisorProcess, pattern: RegExp): Promise<void> {
-  const { waitUntil } = await import('../helpers/wait.js');
   await waitUntil(() => supervisor.rawLines.some((line) => pattern.test(line)), { what: `a line matching ${pattern}` });
 }

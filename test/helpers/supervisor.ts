@@ -31,14 +31,16 @@ export class SupervisorProcess {
   #partial = '';
   #listeners = new Set<() => void>();
 
-  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+  /** With `pauseStdout` nothing is read from the supervisor's stdout until resumeStdout(). */
+  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean } = {}) {
     this.process = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(this);
-    this.process.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.#onStdout(chunk));
+    this.process.stdout!.setEncoding('utf8');
+    if (options.pauseStdout !== true) this.resumeStdout();
     this.process.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
     this.exited = new Promise((resolve) => {
       this.process.once('close', (code, signal) => {
@@ -48,6 +50,10 @@ export class SupervisorProcess {
         this.#notify();
       });
     });
+  }
+
+  resumeStdout(): void {
+    this.process.stdout!.on('data', (chunk: string) => this.#onStdout(chunk));
   }
 
   get pid(): number {

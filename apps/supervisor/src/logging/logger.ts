@@ -5,6 +5,8 @@ import winston from 'winston';
 import { ConfigError } from '../errors.js';
 import type { LogOptions } from '../run-options.js';
 import { jsonLine, prettyLine, stamp } from './formats.js';
+import { BoundedStreamTransport, DEFAULT_MAX_PENDING_BYTES } from './bounded-stream.js';
+import { MESSAGE, type LogInfo } from './record.js';
 import { RotatingFileTransport } from './rotating-file.js';
 
 export interface SupervisorLog {
@@ -15,6 +17,8 @@ export interface SupervisorLog {
 
 export interface LogDestinations {
   readonly stdout: Writable & { isTTY?: boolean };
+  /** How much stdout output may wait for its reader before lines are dropped. */
+  readonly maxPendingBytes?: number;
 }
 
 /**
@@ -22,11 +26,14 @@ export interface LogDestinations {
  * stdout, plus a size-rotated JSON file when `file` is set.
  */
 export function createSupervisorLog(options: LogOptions, destinations: LogDestinations = { stdout: process.stdout }): SupervisorLog {
+  // Records arrive with their JSON line made; only the pretty form makes another.
+  const stdoutFormat = options.format === 'pretty' ? prettyLine(destinations.stdout.isTTY === true) : undefined;
   const transports: winston.transport[] = [
-    new winston.transports.Stream({
+    new BoundedStreamTransport({
       stream: destinations.stdout,
-      // Records arrive with their JSON line made; only the pretty form makes another.
-      ...(options.format === 'pretty' ? { format: prettyLine(destinations.stdout.isTTY === true) } : {}),
+      maxPendingBytes: destinations.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
+      droppedNotice: (dropped) => formatNow(droppedLinesRecord(dropped, options.file), stdoutFormat),
+      ...(stdoutFormat === undefined ? {} : { format: stdoutFormat }),
     }),
   ];
   if (options.file !== null) {
@@ -41,6 +48,26 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
   }
   const logger = winston.createLogger({ level: options.level, format: winston.format.combine(stamp(), jsonLine()), transports, exitOnError: false });
   return { logger, close: () => closeLogger(logger, transports) };
+}
+
+function droppedLinesRecord(dropped: number, file: string | null): LogInfo {
+  const where = file === null ? 'they are lost' : `the log file ${file} has them`;
+  return {
+    timestamp: new Date().toISOString(),
+    level: 'warn',
+    source: 'supervisor',
+    pid: process.pid,
+    message: `dropped ${dropped} lines of child output on stdout: nobody read it fast enough (${where})`,
+    event: 'log_lines_dropped',
+    dropped,
+  };
+}
+
+/** Runs a record through the line formats outside the logger's pipeline. */
+function formatNow(record: LogInfo, format: winston.Logform.Format | undefined): string {
+  const json = jsonLine().transform(record) as LogInfo;
+  const line = format === undefined ? json : (format.transform({ ...json }) as LogInfo);
+  return String(line[MESSAGE]);
 }
 
 function assertWritable(file: string): void {
