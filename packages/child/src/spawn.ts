@@ -5,12 +5,11 @@ import { isNodeCommand, type ChildSpec } from './settings.js';
 
 /** The narrow view of a running child that the controller needs. */
 export interface SpawnedProcess {
-  /** Undefined when the operating system refused to start it. */
+  /** Undefined when the operating system refused to start it; known at once otherwise. */
   readonly pid: number | undefined;
   readonly stdout: Readable;
   readonly stderr: Readable;
   readonly ipc: boolean;
-  onSpawn(listener: () => void): void;
   onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
   onMessage(listener: (message: unknown) => void): void;
   /** Resolves with the reason the spawn failed, if it did. */
@@ -51,7 +50,6 @@ export const spawnWithExeca: SpawnFunction = (spec) => {
     stdout: subprocess.stdout as Readable,
     stderr: subprocess.stderr as Readable,
     ipc,
-    onSpawn: (listener) => void subprocess.once('spawn', listener),
     onExit: (listener) => void subprocess.once('exit', listener),
     onMessage: (listener) => void subprocess.on('message', listener),
     spawnFailure,

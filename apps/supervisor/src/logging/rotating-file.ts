@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import TransportStream from 'winston-transport';
 import { MESSAGE, type LogInfo } from './record.js';
 
@@ -45,7 +45,10 @@ export class RotatingFileTransport extends TransportStream {
   }
 
   #open(): WriteStream {
-    const stream = createWriteStream(this.#options.filename, { flags: 'a' });
+    // Open synchronously: the file must exist the moment the stream does, or a rotation
+    // that comes before an asynchronous open would find nothing to rename.
+    const fd = openSync(this.#options.filename, 'a');
+    const stream = createWriteStream(this.#options.filename, { fd });
     stream.on('error', (error) => {
       // A full disk must not stop the supervisor; stdout still has every line.
       if (this.#failed) return;
@@ -57,7 +60,7 @@ export class RotatingFileTransport extends TransportStream {
 
   #rotate(): void {
     const { filename, maxFiles } = this.#options;
-    this.#stream.end();
+    this.#size = 0;
     try {
       rmSync(`${filename}.${maxFiles - 1}`, { force: true });
       for (let index = maxFiles - 2; index >= 1; index -= 1) {
@@ -66,9 +69,12 @@ export class RotatingFileTransport extends TransportStream {
       if (maxFiles > 1) renameSync(filename, `${filename}.1`);
       else rmSync(filename, { force: true });
     } catch (error) {
+      // Keep writing to the file we have; try again after another maxBytes.
       process.stderr.write(`mpm-supervise: cannot rotate log file ${filename}: ${(error as Error).message}\n`);
+      return;
     }
-    this.#size = 0;
+    // Lines already handed to the old stream still go to the renamed file.
+    this.#stream.end();
     this.#stream = this.#open();
   }
 }

@@ -1,0 +1,92 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { createSupervisorLog } from '../src/index.js';
+import type { LogOptions } from '../src/index.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mpm-logging-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A stdout stand-in whose reader is stalled until release() is called. */
+class StalledStream extends Writable {
+  readonly chunks: string[] = [];
+  #pending: Array<() => void> = [];
+  #reading = false;
+  isTTY = false;
+
+  constructor() {
+    super({ highWaterMark: 1024 });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.chunks.push(chunk.toString());
+    if (this.#reading) callback();
+    else this.#pending.push(callback);
+  }
+
+  /** The reader catches up and keeps up from now on. */
+  release(): void {
+    this.#reading = true;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const callback of pending) callback();
+  }
+
+  records(): Array<Record<string, unknown>> {
+    return this.chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+const options = (overrides: Partial<LogOptions> = {}): LogOptions => ({
+  level: 'info',
+  format: 'json',
+  file: null,
+  maxSizeMb: 10,
+  maxFiles: 5,
+  ...overrides,
+});
+
+describe('the supervisor log', () => {
+  it('drops child lines past the pending limit, counts them, and never drops its own records', async () => {
+    const stdout = new StalledStream();
+    const log = createSupervisorLog(options(), { stdout, maxPendingBytes: 2000 });
+    for (let i = 0; i < 100; i += 1) log.logger.info(`line ${i}`, { source: 'child', stream: 'stdout', pid: 42 });
+    log.logger.warn('child exited', { event: 'child_exited' });
+    stdout.release();
+    await log.close();
+
+    const records = stdout.records();
+    const childLines = records.filter((record) => record['source'] === 'child');
+    const notice = records.find((record) => record['event'] === 'log_lines_dropped');
+    expect(notice).toMatchObject({ level: 'warn', source: 'supervisor' });
+    expect(childLines.length + Number(notice!['dropped'])).toBe(100);
+    expect(childLines.length).toBeLessThan(100);
+    // The notice comes before the supervisor's record, so the story reads in order.
+    const order = records.map((record) => record['event'] ?? 'line');
+    expect(order.indexOf('log_lines_dropped')).toBeLessThan(order.indexOf('child_exited'));
+  });
+
+  it('rotates the file by size, keeps maxFiles files, and loses no line', async () => {
+    const file = join(dir, 'app.log');
+    const stdout = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    // 0.001 MB ≈ 1 KB per file: 200 lines of ~130 bytes make many rotations.
+    const log = createSupervisorLog(options({ file, maxSizeMb: 0.001, maxFiles: 3 }), { stdout });
+    for (let i = 0; i < 200; i += 1) log.logger.info(`line ${String(i).padStart(3, '0')}`, { source: 'child', stream: 'stdout', pid: 1 });
+    await log.close();
+
+    expect(readdirSync(dir).sort()).toEqual(['app.log', 'app.log.1', 'app.log.2']);
+    const kept = ['app.log.2', 'app.log.1', 'app.log'].flatMap((name) =>
+      readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message),
+    );
+    // The newest lines, contiguous and in order, up to the last one.
+    expect(kept.at(-1)).toBe('line 199');
+    const first = Number(kept[0]!.slice(5));
+    expect(kept).toEqual(Array.from({ length: 200 - first }, (_, i) => `line ${String(first + i).padStart(3, '0')}`));
+    for (const name of readdirSync(dir)) expect(readFileSync(join(dir, name)).length).toBeLessThanOrEqual(1049);
+  });
+});
