@@ -24,6 +24,12 @@ describe('mpm-supervise on bad input', () => {
     expect(supervisor.events('child_restart_scheduled')).toHaveLength(0);
   });
 
+  it('never hands the command to a shell', async () => {
+    const { code, stderr } = await run(['--', 'node -e 0; echo injected']);
+    expect(code).toBe(127);
+    expect(oneLine(stderr)).toMatch(/^mpm-supervise: command not found: node -e 0; echo injected/);
+  });
+
   it('exits 64 when nothing follows --', async () => {
     const { code, stderr } = await run(['--']);
     expect(code).toBe(64);

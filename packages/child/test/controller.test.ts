@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { ChildController, isProcessAlive, type ChildControllerOptions, type ChildStateKind, type ExitEvent } from '../src/index.js';
+import { ChildController, isProcessAlive, readProcStat, type ChildControllerOptions, type ChildStateKind, type ExitEvent } from '../src/index.js';
 
 const controllers: ChildController[] = [];
 
@@ -38,6 +38,14 @@ describe('ChildController', () => {
     await next(controller, 'spawned');
     expect(controller.restarts).toBe(1);
     expect(seen.slice(0, 4)).toEqual(['starting', 'running', 'backoff', 'starting']);
+  });
+
+  it('runs the child as the leader of its own process group', () => {
+    const controller = node(STAY_UP);
+    controller.start();
+    const pid = controller.pid!;
+    expect(readProcStat(pid)).toMatchObject({ pid, pgid: pid });
+    expect(readProcStat(process.pid)!.pgid).not.toBe(pid);
   });
 
   it('reports the signal that killed the child', async () => {
