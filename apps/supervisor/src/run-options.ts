@@ -53,14 +53,8 @@ export function resolveRunOptions(commandLine: readonly string[], flags: RunFlag
     args: Object.freeze([...args]),
     cwd,
     port: flags.port ?? DEFAULTS.child.port,
-    child: Object.freeze({
-      ...DEFAULT_CHILD_SETTINGS,
-      stopSignal: DEFAULTS.child.stopSignal,
-      killTimeoutMs: flags.killTimeout ?? DEFAULTS.child.killTimeoutMs,
-      restartDelayMs: DEFAULTS.child.restartDelayMs,
-      maxRestartDelayMs: DEFAULTS.child.maxRestartDelayMs,
-      minUptimeMs: DEFAULTS.child.minUptimeMs,
-    }),
+    // The other child.* settings have no flag yet; the controller's defaults are DEFAULTS.child.
+    child: Object.freeze({ ...DEFAULT_CHILD_SETTINGS, killTimeoutMs: flags.killTimeout ?? DEFAULTS.child.killTimeoutMs }),
     log: Object.freeze({
       level: flags.logLevel ?? DEFAULTS.log.level,
       format: format === 'auto' ? (context.stdoutIsTTY ? 'pretty' : 'json') : format,
