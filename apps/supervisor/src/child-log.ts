@@ -1,6 +1,6 @@
 import type { ChildController, ExitEvent } from '@mpm/child';
 import type winston from 'winston';
-import { formatDuration } from './duration.js';
+import { formatDuration, redactArgs } from '@mpm/config';
 
 /**
  * Writes what the child controller reports to the log: every output line of the child,
@@ -27,7 +27,7 @@ export function logChildEvents(controller: ChildController, logger: winston.Logg
       childPid: spawned.pid,
       generation: spawned.generation,
       restarts: spawned.restarts,
-      command: [spawned.command, ...spawned.args].join(' '),
+      command: [spawned.command, ...redactArgs(spawned.args)].join(' '),
       ipc: spawned.ipc,
     });
   });

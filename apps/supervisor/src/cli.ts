@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { LiveConfig, type LoadOutcome } from '@mpm/config';
+import { printConfig, validateConfig } from './config-commands.js';
+import { loadFor, reloaderFor, settingName } from './config-load.js';
 import { ExitCode } from './exit-codes.js';
-import { SupervisorError } from './errors.js';
+import { ConfigError, SupervisorError, UsageError } from './errors.js';
 import { createSupervisorLog } from './logging/logger.js';
-import { parseCommandLine } from './program.js';
-import { resolveRunOptions } from './run-options.js';
+import { parseCommandLine, type ConfigRequest } from './program.js';
+import { followConfig, logConfigWarnings, reloadConfig } from './reload.js';
+import { runOptionsFrom } from './run-options.js';
 import { handleSignals } from './signals.js';
 import { Supervisor } from './supervisor.js';
 
@@ -16,26 +20,53 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+/** Each line of a message as its own `mpm-supervise: …` line on stderr. */
 function printError(message: string): void {
-  process.stderr.write(`mpm-supervise: ${message}\n`);
+  for (const line of message.split('\n')) process.stderr.write(`mpm-supervise: ${line}\n`);
 }
 
-async function main(argv: readonly string[]): Promise<ExitCode> {
-  const invocation = parseCommandLine(argv, packageVersion(), {
-    writeOut: (text) => process.stdout.write(text),
-    writeErr: (text) => process.stderr.write(text),
-  });
-  if (invocation.kind === 'exit') return invocation.exitCode;
+const output = {
+  writeOut: (text: string) => process.stdout.write(text),
+  writeErr: (text: string) => process.stderr.write(text),
+};
 
-  const options = resolveRunOptions(invocation.commandLine, invocation.flags, {
-    cwd: process.cwd(),
-    stdoutIsTTY: process.stdout.isTTY === true,
-  });
-  const log = createSupervisorLog(options.log);
+async function main(argv: readonly string[]): Promise<ExitCode> {
+  const invocation = parseCommandLine(argv, packageVersion(), output);
+  switch (invocation.kind) {
+    case 'exit':
+      return invocation.exitCode;
+    case 'config_print':
+      return printConfig(loadFor(invocation.request, process.env, process.cwd()), invocation.sources, output);
+    case 'config_validate':
+      return validateConfig(loadFor(invocation.request, process.env, process.cwd()), output);
+    case 'run':
+      return run(invocation.request);
+  }
+}
+
+/** Refuses a config with errors: warnings and errors on stderr, exit 78. */
+function assertUsable(outcome: LoadOutcome): asserts outcome is Extract<LoadOutcome, { ok: true }> {
+  if (outcome.ok) return;
+  for (const warning of outcome.warnings) printError(`warning: ${warning.message}`);
+  throw new ConfigError(outcome.errors.map((error) => error.message).join('\n'));
+}
+
+async function run(request: ConfigRequest): Promise<ExitCode> {
+  const context = { cwd: process.cwd(), stdoutIsTTY: process.stdout.isTTY === true };
+  const outcome = loadFor(request, process.env, context.cwd);
+  assertUsable(outcome);
+  if (outcome.loaded.config.command === null) {
+    throw new UsageError('nothing to run: put the command after --, e.g. mpm-supervise -- node server.js (or set "command" in the config file)');
+  }
+  const options = runOptionsFrom(outcome.loaded.config, context);
+  const log = createSupervisorLog(options.log, { stdout: process.stdout, fileSetting: settingName(outcome.loaded, 'log.file') });
+  logConfigWarnings(log.logger, outcome.warnings);
+  const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
   const supervisor = new Supervisor(options, log.logger);
+  const stopFollowing = followConfig(live, supervisor.controller, log, context);
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
-  const stopHandlingSignals = handleSignals(supervisor, log.logger);
+  const stopHandlingSignals = handleSignals(supervisor, log.logger, () => reloadConfig(live, log.logger));
   const stopOnCrash = stopChildOnInternalError(supervisor);
 
   const exitCode = await supervisor.run();
@@ -43,6 +74,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   await log.close();
   stopOnCrash();
   stopHandlingSignals();
+  stopFollowing();
   if (spawnError !== undefined) printError(spawnError);
   return exitCode;
 }

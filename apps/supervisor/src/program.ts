@@ -1,12 +1,19 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { LOG_FORMATS, LOG_LEVELS } from './defaults.js';
-import { parseDuration } from './duration.js';
+import { CONFIG_KEYS, formatExactDuration, parseDuration, type ConfigKey, type FlagValue } from '@mpm/config';
 import { ExitCode } from './exit-codes.js';
-import type { RunFlags } from './run-options.js';
+
+/** What the command line says about the config: the file, the flags given and the command. */
+export interface ConfigRequest {
+  readonly configFile: string | null;
+  readonly flags: readonly FlagValue[];
+  readonly commandLine: readonly string[];
+}
 
 /** What the command line asks for. */
 export type Invocation =
-  | { readonly kind: 'run'; readonly commandLine: readonly string[]; readonly flags: RunFlags }
+  | { readonly kind: 'run'; readonly request: ConfigRequest }
+  | { readonly kind: 'config_print'; readonly request: ConfigRequest; readonly sources: boolean }
+  | { readonly kind: 'config_validate'; readonly request: ConfigRequest }
   | { readonly kind: 'exit'; readonly exitCode: ExitCode };
 
 export interface ProgramOutput {
@@ -40,27 +47,43 @@ Usage of the default command:
 
 Examples:
   mpm-supervise --port 3000 -- node server.js
-  mpm-supervise --name chat --kill-timeout 10s --log-file /var/log/chat.log -- node dist/main.js
+  mpm-supervise --config /etc/mpm/chat.json --log-file /var/log/chat.log -- node dist/main.js
+  mpm-supervise config print --config /etc/mpm/chat.json --sources
 
 Options of run: mpm-supervise run --help`,
   );
 
-  program
+  const run = program
     .command('run', { isDefault: true })
     .description('run a command under supervision (the default)')
     .usage('[options] -- <command> [args...]')
     .argument('[command...]', 'the command to supervise and its arguments, after --')
-    .option('--name <name>', 'name of this supervised service (default: from the command)')
-    .option('--cwd <dir>', "the child's working directory")
-    .option('--port <n>', "the child's Socket.IO port, passed to it as PORT", parsePort)
-    .option('--kill-timeout <duration>', 'how long a stopping child gets before SIGKILL (e.g. 5s)', durationParser('--kill-timeout'))
-    .addOption(new Option('--log-format <format>', 'json lines, or pretty lines for a person (default: pretty on a TTY)').choices(LOG_FORMATS))
-    .addOption(new Option('--log-level <level>', 'least severe level written (default: info)').choices(LOG_LEVELS))
-    .option('--log-file <file>', 'also write JSON lines to this size-rotated file')
     .passThroughOptions()
-    .action((commandLine: string[], flags: RunFlags) => {
-      invocation = { kind: 'run', commandLine, flags };
+    .action((commandLine: string[]) => {
+      invocation = { kind: 'run', request: requestOf(run, commandLine) };
     });
+  addConfigOptions(run);
+
+  const config = program.command('config').description('show or check the configuration that run would use');
+  const print = config
+    .command('print')
+    .description('print the effective config as JSON, secrets redacted')
+    .usage('[options] [-- <command> [args...]]')
+    .argument('[command...]', 'the command, as run would get it')
+    .option('--sources', 'also say where each value came from (default, file, env, flag)')
+    .action((commandLine: string[], options: { sources?: boolean }) => {
+      invocation = { kind: 'config_print', request: requestOf(print, commandLine), sources: options.sources === true };
+    });
+  addConfigOptions(print);
+  const validate = config
+    .command('validate')
+    .description('check the config; exit 0 when it can be used (perhaps corrected), 78 when not')
+    .usage('[options] [-- <command> [args...]]')
+    .argument('[command...]', 'the command, as run would get it')
+    .action((commandLine: string[]) => {
+      invocation = { kind: 'config_validate', request: requestOf(validate, commandLine) };
+    });
+  addConfigOptions(validate);
 
   try {
     program.parse([...argv], { from: 'user' });
@@ -74,12 +97,82 @@ Options of run: mpm-supervise run --help`,
   return invocation ?? { kind: 'exit', exitCode: ExitCode.usage };
 }
 
+/** The keys a `run` flag sets, with the commander option for each. */
+const FLAG_KEYS = CONFIG_KEYS.filter((key): key is ConfigKey & { meta: { flag: string } } => key.meta.flag !== undefined);
+
+/** `--config` and one option per config key that has a flag, all made from the schema. */
+function addConfigOptions(command: Command): void {
+  command.option('--config <file>', 'Read settings from this JSON file (also MPM_CONFIG)');
+  for (const key of FLAG_KEYS) command.addOption(optionFor(key));
+}
+
+function optionFor(key: ConfigKey & { meta: { flag: string } }): Option {
+  const { flag, kind, description } = key.meta;
+  const fallback = key.meta.default;
+  const shown = fallback === null || kind === 'boolean' ? '' : `, default ${kind === 'duration' ? formatExactDuration(fallback as number) : String(fallback)}`;
+  const help = `${key.meta.flagHelp ?? description} (${key.path}${shown})`;
+  if (kind === 'boolean') return new Option(flag, help);
+  const option = new Option(`${flag} <${placeholder(key)}>`, help);
+  switch (kind) {
+    case 'duration':
+      return option.argParser(durationParser(flag));
+    case 'integer':
+    case 'number':
+      return option.argParser(numberParser(kind === 'integer'));
+    case 'port':
+      return option.argParser(parsePort);
+    case 'choice':
+      return option.choices(key.meta.choices ?? []);
+    default:
+      return option;
+  }
+}
+
+function placeholder(key: ConfigKey): string {
+  switch (key.meta.kind) {
+    case 'path':
+      return key.path === 'cwd' ? 'dir' : 'file';
+    case 'port':
+    case 'integer':
+    case 'number':
+      return 'n';
+    case 'choice':
+    case 'string':
+      return key.segments.at(-1) ?? 'value';
+    default:
+      return key.meta.kind;
+  }
+}
+
+/** The flags the user actually gave (not commander's defaults), as config values. */
+function requestOf(command: Command, commandLine: readonly string[]): ConfigRequest {
+  const flags: FlagValue[] = [];
+  for (const key of FLAG_KEYS) {
+    const option = command.options.find((candidate) => candidate.long === key.meta.flag);
+    if (option === undefined) continue;
+    const name = option.attributeName();
+    if (command.getOptionValueSource(name) !== 'cli') continue;
+    flags.push({ path: key.path, flag: key.meta.flag, value: command.getOptionValue(name) as unknown });
+  }
+  const configFile = command.getOptionValue('config') as string | undefined;
+  return { configFile: configFile ?? null, flags, commandLine: [...commandLine] };
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) {
     throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   }
   return port;
+}
+
+function numberParser(integer: boolean): (value: string) => number {
+  return (value) => {
+    if (!(integer ? /^-?\d+$/ : /^-?\d+(\.\d+)?$/).test(value.trim())) {
+      throw new InvalidArgumentError(integer ? 'expected a whole number.' : 'expected a number.');
+    }
+    return Number(value);
+  };
 }
 
 function durationParser(flag: string): (value: string) => number {

@@ -1,18 +1,7 @@
 import { isAbsolute, parse as parsePath, resolve } from 'node:path';
-import { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings } from '@mpm/child';
-import { DEFAULTS, type LogFormatSetting, type LogLevel } from './defaults.js';
+import { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from '@mpm/child';
+import { defaultConfig, type Config, type LogLevel } from '@mpm/config';
 import { UsageError } from './errors.js';
-
-/** The `run` flags as commander hands them over, already parsed per flag. */
-export interface RunFlags {
-  readonly name?: string;
-  readonly cwd?: string;
-  readonly port?: number;
-  readonly killTimeout?: number;
-  readonly logFormat?: LogFormatSetting;
-  readonly logLevel?: LogLevel;
-  readonly logFile?: string;
-}
 
 export interface LogOptions {
   readonly level: LogLevel;
@@ -22,12 +11,11 @@ export interface LogOptions {
   readonly maxFiles: number;
 }
 
-/** Everything `run` needs, complete and frozen; resolved once, in resolveRunOptions. */
+/** Everything `run` needs from the config, complete and frozen; made in one place, here. */
 export interface RunOptions {
   readonly name: string;
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
+  /** What is spawned: command, args, cwd and the variables added to the environment. */
+  readonly spec: ChildSpec;
   /** The child's Socket.IO port, passed to it as PORT; null when not set. */
   readonly port: number | null;
   readonly child: ChildSettings;
@@ -39,38 +27,56 @@ export interface RunContext {
   readonly stdoutIsTTY: boolean;
 }
 
-export function resolveRunOptions(commandLine: readonly string[], flags: RunFlags, context: RunContext): RunOptions {
-  const [command, ...args] = commandLine;
-  if (command === undefined || command === '') {
-    throw new UsageError('nothing to run: put the command after --, e.g. mpm-supervise -- node server.js');
+/** The config as `run` uses it. A config without a command is a usage error (exit 64). */
+export function runOptionsFrom(config: Config, context: RunContext): RunOptions {
+  const [command, ...args] = config.command ?? [];
+  if (command === undefined) {
+    throw new UsageError('nothing to run: put the command after --, e.g. mpm-supervise -- node server.js (or set "command" in the config file)');
   }
-  const cwd = flags.cwd === undefined ? context.cwd : resolve(context.cwd, flags.cwd);
-  const format = flags.logFormat ?? DEFAULTS.log.format;
-  const logFile = flags.logFile ?? DEFAULTS.log.file;
+  const port = config.child.port;
   return Object.freeze({
-    name: flags.name ?? nameFromCommand(command, args),
-    command,
-    args: Object.freeze([...args]),
-    cwd,
-    port: flags.port ?? DEFAULTS.child.port,
-    // The other child.* settings have no flag yet; the controller's defaults are DEFAULTS.child.
-    child: Object.freeze({ ...DEFAULT_CHILD_SETTINGS, killTimeoutMs: flags.killTimeout ?? DEFAULTS.child.killTimeoutMs }),
-    log: Object.freeze({
-      level: flags.logLevel ?? DEFAULTS.log.level,
-      format: format === 'auto' ? (context.stdoutIsTTY ? 'pretty' : 'json') : format,
-      file: logFile === null ? null : isAbsolute(logFile) ? logFile : resolve(context.cwd, logFile),
-      maxSizeMb: DEFAULTS.log.maxSizeMb,
-      maxFiles: DEFAULTS.log.maxFiles,
+    name: config.name,
+    spec: Object.freeze({
+      command,
+      args: Object.freeze(args),
+      cwd: config.cwd === null ? context.cwd : resolve(context.cwd, config.cwd),
+      env: Object.freeze(port === null ? { ...config.env } : { ...config.env, PORT: String(port) }),
+      ipc: 'auto' as const,
     }),
+    port,
+    child: Object.freeze({
+      ...DEFAULT_CHILD_SETTINGS,
+      stopSignal: config.child.stopSignal,
+      killTimeoutMs: config.child.killTimeoutMs,
+      restartDelayMs: config.child.restartDelayMs,
+      maxRestartDelayMs: config.child.maxRestartDelayMs,
+      minUptimeMs: config.child.minUptimeMs,
+    }),
+    log: logOptionsFrom(config, context),
   });
 }
 
+export function logOptionsFrom(config: Config, context: RunContext): LogOptions {
+  const { level, format, file, maxSizeMb, maxFiles } = config.log;
+  return Object.freeze({
+    level,
+    format: format === 'auto' ? (context.stdoutIsTTY ? 'pretty' : 'json') : format,
+    file: file === null ? null : isAbsolute(file) ? file : resolve(context.cwd, file),
+    maxSizeMb,
+    maxFiles,
+  });
+}
+
+/** The name a service gets when none is set: the default name of the config schema. */
+const FALLBACK_NAME = defaultConfig().name;
+
 /** `node server.js` → "server", `./bin/api --x` → "api": what an operator would call it. */
-export function nameFromCommand(command: string, args: readonly string[]): string {
+export function nameFromCommand(commandLine: readonly string[]): string {
+  const [command = '', ...args] = commandLine;
   const script = isNodeCommand(command) ? scriptOf(args) : undefined;
   const base = parsePath(script ?? command).name;
-  const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
-  return safe === '' ? DEFAULTS.name : safe;
+  const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-._]+|-+$/g, '').slice(0, 64);
+  return safe === '' ? FALLBACK_NAME : safe;
 }
 
 /** The script a node command line runs: the first operand that looks like a path. */

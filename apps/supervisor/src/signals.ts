@@ -3,10 +3,10 @@ import type { Supervisor } from './supervisor.js';
 
 /**
  * The supervisor's answer to signals (DESIGN §5): SIGTERM/SIGINT stop the child
- * gracefully (a second SIGINT kills it at once), SIGUSR2 restarts it, SIGHUP is taken
- * so that it cannot end the supervisor. Returns a function that removes the handlers.
+ * gracefully (a second SIGINT kills it at once), SIGUSR2 restarts it, SIGHUP reloads
+ * the config. Returns a function that removes the handlers.
  */
-export function handleSignals(supervisor: Supervisor, logger: winston.Logger): () => void {
+export function handleSignals(supervisor: Supervisor, logger: winston.Logger, reload: () => void): () => void {
   let interrupts = 0;
   const handlers: Partial<Record<NodeJS.Signals, () => void>> = {
     SIGTERM: () => {
@@ -32,10 +32,8 @@ export function handleSignals(supervisor: Supervisor, logger: winston.Logger): (
       void supervisor.restartChild('operator');
     },
     SIGHUP: () => {
-      logger.warn('received SIGHUP: nothing to reload, this version reads no config file', {
-        event: 'supervisor_signal',
-        signal: 'SIGHUP',
-      });
+      note('SIGHUP', 'reloading the config file and environment');
+      reload();
     },
   };
 

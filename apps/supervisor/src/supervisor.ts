@@ -1,4 +1,5 @@
 import { ChildController, type ChildState, type StopReason } from '@mpm/child';
+import { redactArgs } from '@mpm/config';
 import type winston from 'winston';
 import { logChildEvents } from './child-log.js';
 import { ExitCode } from './exit-codes.js';
@@ -17,29 +18,21 @@ export class Supervisor {
   constructor(options: RunOptions, logger: winston.Logger) {
     this.#options = options;
     this.#logger = logger;
-    this.controller = new ChildController({
-      spec: {
-        command: options.command,
-        args: options.args,
-        cwd: options.cwd,
-        env: options.port === null ? {} : { PORT: String(options.port) },
-        ipc: 'auto',
-      },
-      settings: options.child,
-    });
+    this.controller = new ChildController({ spec: options.spec, settings: options.child });
     logChildEvents(this.controller, logger);
   }
 
   /** Starts the child; resolves with the supervisor's exit code once the run is over. */
   run(): Promise<ExitCode> {
-    const { name, command, args, cwd } = this.#options;
-    this.#logger.info(`supervising ${name}: ${[command, ...args].join(' ')}`, {
+    const { name, spec, port } = this.#options;
+    const args = redactArgs(spec.args);
+    this.#logger.info(`supervising ${name}: ${[spec.command, ...args].join(' ')}`, {
       event: 'supervisor_started',
       name,
-      command,
+      command: spec.command,
       args,
-      cwd,
-      port: this.#options.port,
+      cwd: spec.cwd,
+      port,
     });
     const ended = new Promise<ExitCode>((resolve) => {
       const onState = ({ to }: { to: ChildState }): void => {

@@ -1,75 +1,69 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULTS, formatDuration, nameFromCommand, parseDuration, resolveRunOptions, UsageError } from '../src/index.js';
+import { DEFAULT_CHILD_SETTINGS } from '@mpm/child';
+import { defaultConfig, type Config } from '@mpm/config';
+import { loadFor, nameFromCommand, runOptionsFrom, UsageError } from '../src/index.js';
 
 const context = { cwd: '/srv/app', stdoutIsTTY: false };
 
-describe('parseDuration', () => {
-  it.each([
-    ['500ms', 500],
-    ['5s', 5000],
-    ['2m', 120_000],
-    ['1h', 3_600_000],
-    ['1.5s', 1500],
-    ['250', 250],
-    [' 3s ', 3000],
-    [1200, 1200],
-  ])('reads %j as %d ms', (input, ms) => {
-    expect(parseDuration(input)).toBe(ms);
-  });
+function configFor(commandLine: string[], flags: Array<{ path: string; flag: string; value: unknown }> = [], env: NodeJS.ProcessEnv = {}): Config {
+  const outcome = loadFor({ configFile: null, flags, commandLine }, env, context.cwd);
+  if (!outcome.ok) throw new Error(outcome.errors.map((error) => error.message).join('\n'));
+  return outcome.loaded.config;
+}
 
-  it.each(['soon', '-5s', '5 seconds', '', 's', '1e3', Number.NaN, -1])('rejects %j', (input) => {
-    expect(parseDuration(input)).toBeUndefined();
-  });
-
-  it('formats durations for people', () => {
-    expect([formatDuration(250), formatDuration(1234), formatDuration(42_000), formatDuration(90_000), formatDuration(120_000)]).toEqual([
-      '250ms',
-      '1.2s',
-      '42s',
-      '1m30s',
-      '2m',
-    ]);
-  });
-});
-
-describe('resolveRunOptions', () => {
+describe('runOptionsFrom', () => {
   it('fills every setting from the defaults and freezes the result', () => {
-    const options = resolveRunOptions(['node', 'server.js'], {}, context);
+    const options = runOptionsFrom(configFor(['node', 'server.js']), context);
     expect(options).toMatchObject({
       name: 'server',
-      command: 'node',
-      args: ['server.js'],
-      cwd: '/srv/app',
+      spec: { command: 'node', args: ['server.js'], cwd: '/srv/app', env: {} },
       port: null,
       child: { killTimeoutMs: 5000, restartDelayMs: 100, maxRestartDelayMs: 30_000, minUptimeMs: 10_000, stopSignal: 'SIGTERM' },
-      log: { level: 'info', format: 'json', file: null },
+      log: { level: 'info', format: 'json', file: null, maxSizeMb: 10, maxFiles: 5 },
     });
     expect(Object.isFrozen(options)).toBe(true);
     expect(Object.isFrozen(options.child)).toBe(true);
+    expect(Object.isFrozen(options.spec.env)).toBe(true);
   });
 
   it('takes the flags, resolving paths against the working directory', () => {
-    const options = resolveRunOptions(
+    const config = configFor(
       ['./bin/api'],
-      { name: 'api', cwd: 'srv', port: 3000, killTimeout: 1500, logFormat: 'pretty', logLevel: 'debug', logFile: 'logs/api.log' },
-      context,
+      [
+        { path: 'name', flag: '--name', value: 'api' },
+        { path: 'cwd', flag: '--cwd', value: 'srv' },
+        { path: 'child.port', flag: '--port', value: 3000 },
+        { path: 'child.killTimeoutMs', flag: '--kill-timeout', value: 1500 },
+        { path: 'log.format', flag: '--log-format', value: 'pretty' },
+        { path: 'log.level', flag: '--log-level', value: 'debug' },
+        { path: 'log.file', flag: '--log-file', value: 'logs/api.log' },
+      ],
     );
-    expect(options).toMatchObject({
+    expect(runOptionsFrom(config, context)).toMatchObject({
       name: 'api',
-      cwd: '/srv/app/srv',
+      spec: { cwd: '/srv/app/srv', env: { PORT: '3000' } },
       port: 3000,
       child: { killTimeoutMs: 1500 },
       log: { format: 'pretty', level: 'debug', file: '/srv/app/logs/api.log' },
     });
   });
 
-  it('writes pretty lines on a terminal by default', () => {
-    expect(resolveRunOptions(['node'], {}, { ...context, stdoutIsTTY: true }).log.format).toBe('pretty');
+  it('adds the env key to what the child gets, and PORT over it', () => {
+    const config: Config = { ...defaultConfig(), command: ['node'], env: { NODE_ENV: 'production', PORT: '1' }, child: { ...defaultConfig().child, port: 4000 } };
+    expect(runOptionsFrom(config, context).spec.env).toEqual({ NODE_ENV: 'production', PORT: '4000' });
   });
 
-  it('refuses an empty command line', () => {
-    expect(() => resolveRunOptions([], {}, context)).toThrow(UsageError);
+  it('writes pretty lines on a terminal by default', () => {
+    expect(runOptionsFrom(configFor(['node']), { ...context, stdoutIsTTY: true }).log.format).toBe('pretty');
+  });
+
+  it('refuses a config without a command', () => {
+    expect(() => runOptionsFrom(defaultConfig(), context)).toThrow(UsageError);
+  });
+
+  it('uses the child defaults of @mpm/child when nothing is set', () => {
+    const { child } = runOptionsFrom(configFor(['node']), context);
+    expect(child).toEqual(DEFAULT_CHILD_SETTINGS);
   });
 });
 
@@ -81,14 +75,13 @@ describe('nameFromCommand', () => {
     [['node', '-e', 'console.log(1)'], 'node'],
     [['/usr/local/bin/gunicorn', '-w', '4'], 'gunicorn'],
     [[process.execPath, 'index.js'], 'index'],
-  ])('names %j %j', ([command, ...args], name) => {
-    expect(nameFromCommand(command!, args)).toBe(name);
+    [['./.hidden'], 'hidden'],
+  ])('names %j %j', (commandLine, name) => {
+    expect(nameFromCommand(commandLine)).toBe(name);
   });
-});
 
-describe('config/default.json', () => {
-  it('shows users the same defaults the code uses', () => {
-    const file = JSON.parse(readFileSync(new URL('../../../config/default.json', import.meta.url), 'utf8')) as unknown;
-    expect(file).toEqual(JSON.parse(JSON.stringify(DEFAULTS)));
+  it('is used only when no layer sets a name', () => {
+    expect(configFor(['node', 'server.js']).name).toBe('server');
+    expect(configFor(['node', 'server.js'], [], { MPM_NAME: 'chat' }).name).toBe('chat');
   });
 });

@@ -42,7 +42,7 @@ const AFTER_KILL_WAIT_MS = 1000;
  * Every state change goes through #transition and is reported as a 'state' event.
  */
 export class ChildController extends EventEmitter<ChildEvents> {
-  readonly #spec: ChildSpec;
+  #spec: ChildSpec;
   #settings: ChildSettings;
   readonly #clock: Clock;
   readonly #spawn: SpawnFunction;
@@ -100,6 +100,11 @@ export class ChildController extends EventEmitter<ChildEvents> {
   updateSettings(settings: Partial<ChildSettings>): void {
     this.#settings = Object.freeze({ ...this.#settings, ...settings });
     this.#backoff.update(this.#backoffSettings());
+  }
+
+  /** Replaces what is spawned; a running child keeps going, the next spawn uses the new spec. */
+  updateSpec(spec: ChildSpec): void {
+    this.#spec = spec;
   }
 
   /** Spawns the child. Only from idle or stopped; a failed spawn needs a new controller. */

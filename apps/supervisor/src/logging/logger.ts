@@ -11,6 +11,12 @@ import { RotatingFileTransport } from './rotating-file.js';
 
 export interface SupervisorLog {
   readonly logger: winston.Logger;
+  /**
+   * Applies new log settings to the running logger (a reload): level and format at
+   * once; a new file, size or count opens a new file transport. Throws a ConfigError,
+   * and keeps the old settings, when a new file cannot be written.
+   */
+  reconfigure(options: LogOptions): void;
   /** Ends the logger and waits until every transport has written what it holds. */
   close(): Promise<void>;
 }
@@ -19,6 +25,8 @@ export interface LogDestinations {
   readonly stdout: Writable & { isTTY?: boolean };
   /** How much stdout output may wait for its reader before lines are dropped. */
   readonly maxPendingBytes?: number;
+  /** Names the setting of the log file in errors, e.g. "--log-file" or "/etc/chat.json: log.file". */
+  readonly fileSetting?: string;
 }
 
 /**
@@ -26,28 +34,47 @@ export interface LogDestinations {
  * stdout, plus a size-rotated JSON file when `file` is set.
  */
 export function createSupervisorLog(options: LogOptions, destinations: LogDestinations = { stdout: process.stdout }): SupervisorLog {
+  const isTTY = destinations.stdout.isTTY === true;
   // Records arrive with their JSON line made; only the pretty form makes another.
-  const stdoutFormat = options.format === 'pretty' ? prettyLine(destinations.stdout.isTTY === true) : undefined;
-  const transports: winston.transport[] = [
-    new BoundedStreamTransport({
-      stream: destinations.stdout,
-      maxPendingBytes: destinations.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
-      droppedNotice: (dropped) => formatNow(droppedLinesRecord(dropped, options.file), stdoutFormat),
-      ...(stdoutFormat === undefined ? {} : { format: stdoutFormat }),
-    }),
-  ];
-  if (options.file !== null) {
-    assertWritable(options.file);
-    transports.push(
-      new RotatingFileTransport({
-        filename: options.file,
-        maxBytes: options.maxSizeMb * 1024 * 1024,
-        maxFiles: options.maxFiles,
-      }),
-    );
-  }
-  const logger = winston.createLogger({ level: options.level, format: winston.format.combine(stamp(), jsonLine()), transports, exitOnError: false });
-  return { logger, close: () => closeLogger(logger, transports) };
+  const formatFor = (format: LogOptions['format']): winston.Logform.Format | undefined => (format === 'pretty' ? prettyLine(isTTY) : undefined);
+  let current = options;
+  const stdout = new BoundedStreamTransport({
+    stream: destinations.stdout,
+    maxPendingBytes: destinations.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES,
+    droppedNotice: (dropped) => formatNow(droppedLinesRecord(dropped, current.file), formatFor(current.format)),
+    ...(options.format === 'pretty' ? { format: formatFor('pretty') } : {}),
+  });
+  let file = options.file === null ? undefined : openFile(options, destinations.fileSetting);
+  const logger = winston.createLogger({
+    level: options.level,
+    format: winston.format.combine(stamp(), jsonLine()),
+    transports: file === undefined ? [stdout] : [stdout, file],
+    exitOnError: false,
+  });
+
+  const reconfigure = (next: LogOptions): void => {
+    const fileChanged = next.file !== current.file || next.maxSizeMb !== current.maxSizeMb || next.maxFiles !== current.maxFiles;
+    // Open the new file first: when it cannot be written, nothing has changed yet.
+    const nextFile = fileChanged && next.file !== null ? openFile(next, 'log.file') : undefined;
+    logger.level = next.level;
+    stdout.format = formatFor(next.format);
+    if (fileChanged) {
+      if (file !== undefined) {
+        logger.remove(file);
+        file.end();
+      }
+      file = nextFile;
+      if (file !== undefined) logger.add(file);
+    }
+    current = next;
+  };
+  return { logger, reconfigure, close: () => closeLogger(logger, file === undefined ? [stdout] : [stdout, file]) };
+}
+
+function openFile(options: LogOptions, setting = '--log-file'): RotatingFileTransport | undefined {
+  if (options.file === null) return undefined;
+  assertWritable(options.file, setting);
+  return new RotatingFileTransport({ filename: options.file, maxBytes: options.maxSizeMb * 1024 * 1024, maxFiles: options.maxFiles });
 }
 
 function droppedLinesRecord(dropped: number, file: string | null): LogInfo {
@@ -70,13 +97,13 @@ function formatNow(record: LogInfo, format: winston.Logform.Format | undefined):
   return String(line[MESSAGE]);
 }
 
-function assertWritable(file: string): void {
+function assertWritable(file: string, setting: string): void {
   try {
     mkdirSync(dirname(file), { recursive: true });
     closeSync(openSync(file, 'a'));
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new ConfigError(`--log-file ${file}: cannot write to it (${reason})`, { cause: error });
+    throw new ConfigError(`${setting} ${file}: cannot write to it (${reason})`, { cause: error });
   }
 }
 

@@ -1,0 +1,87 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { ChildController } from '@mpm/child';
+import type { Finding, KeyChange, LiveConfig } from '@mpm/config';
+import { describeSource } from '@mpm/config';
+import type winston from 'winston';
+import type { SupervisorLog } from './logging/logger.js';
+import { runOptionsFrom, type RunContext } from './run-options.js';
+
+/**
+ * Applies each new config to the running supervisor without touching the child:
+ * child settings and log settings at once; a new command, directory, environment or
+ * port is kept for the next spawn.
+ */
+export function followConfig(live: LiveConfig, controller: ChildController, log: SupervisorLog, context: RunContext): () => void {
+  return live.subscribe((change) => {
+    const next = runOptionsFrom(change.next, context);
+    controller.updateSettings(next.child);
+    if (!isDeepStrictEqual(controller.spec, next.spec)) controller.updateSpec(next.spec);
+    if (change.touches('log')) log.reconfigure(next.log);
+  });
+}
+
+/** Logs each config warning (a corrected value, an unknown key) as its own record. */
+export function logConfigWarnings(logger: winston.Logger, warnings: readonly Finding[]): void {
+  for (const warning of warnings) {
+    logger.warn(warning.message, {
+      event: 'config_warning',
+      finding: warning.code,
+      ...(warning.key === undefined ? {} : { key: warning.key }),
+      ...(warning.source === undefined ? {} : { from: describeSource(warning.source) }),
+      ...(warning.used === undefined ? {} : { given: warning.given, used: warning.used }),
+      ...(warning.suggestion === undefined ? {} : { suggestion: warning.suggestion }),
+    });
+  }
+}
+
+/** SIGHUP: load the config again and say what happened, key by key. */
+export function reloadConfig(live: LiveConfig, logger: winston.Logger): void {
+  const outcome = live.reload();
+  logConfigWarnings(logger, outcome.warnings);
+  const file = live.loaded.file;
+  switch (outcome.kind) {
+    case 'refused': {
+      const reasons = outcome.errors.map((error) => error.message);
+      const more = reasons.length > 1 ? ` (and ${reasons.length - 1} more)` : '';
+      logger.error(`config reload refused, the running config stays: ${reasons[0] ?? 'invalid config'}${more}`, {
+        event: 'config_reload_refused',
+        file,
+        errors: reasons,
+      });
+      return;
+    }
+    case 'unchanged':
+      logger.info('config reloaded: nothing changed', { event: 'config_reloaded', file, changes: [] });
+      return;
+    case 'applied': {
+      const later = outcome.changes.filter((change) => change.applies !== 'now');
+      logger.info(`config reloaded: ${outcome.changes.map(describeChange).join(', ')}${describeLater(later)}`, {
+        event: 'config_reloaded',
+        file,
+        changes: outcome.changes,
+      });
+      for (const error of outcome.listenerErrors) {
+        logger.error(`could not apply all of the new config: ${error instanceof Error ? error.message : String(error)}`, { event: 'config_apply_failed' });
+      }
+    }
+  }
+}
+
+function describeChange(change: KeyChange): string {
+  return `${change.key} ${show(change.from)} → ${show(change.to)}`;
+}
+
+function describeLater(later: readonly KeyChange[]): string {
+  const atRestart = later.filter((change) => change.applies === 'next_restart').map((change) => change.key);
+  const atSupervisorRestart = later.filter((change) => change.applies === 'supervisor_restart').map((change) => change.key);
+  const parts = [
+    ...(atRestart.length === 0 ? [] : [`${atRestart.join(', ')} ${atRestart.length === 1 ? 'applies' : 'apply'} at the next restart of the child`]),
+    ...(atSupervisorRestart.length === 0 ? [] : [`${atSupervisorRestart.join(', ')} ${atSupervisorRestart.length === 1 ? 'applies' : 'apply'} when the supervisor restarts`]),
+  ];
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}

@@ -1,0 +1,12 @@
+export { configSchema, LOG_LEVELS, LOG_FORMATS, CHILD_SIGNALS, type Config, type LogLevel, type LogFormatSetting } from './schema.js';
+export type { Applies, LeafKind, LeafMeta } from './leaf.js';
+export { CONFIG_KEYS, GROUP_PATHS, keyByPath, keyByEnv, envNameOf, defaultTree, defaultConfig, valueAt, type ConfigKey } from './keys.js';
+export { parseDuration, formatDuration, formatExactDuration } from './duration.js';
+export { describeSource, describeSetting, showValue, type ValueSource, type Finding, type FindingCode } from './findings.js';
+export { readConfigFile, parseConfigText } from './file-layer.js';
+export { readEnvironment, fromText, CONFIG_FILE_VARIABLE, ENV_PREFIX } from './env-layer.js';
+export { loadConfig, type LoadRequest, type LoadOutcome, type LoadedConfig, type FlagValue } from './load.js';
+export { REDACTED, isSecretName, redactArgs, redactUrl, redactValue, redactConfig } from './redact.js';
+export { diffConfigs, type KeyChange } from './diff.js';
+export { LiveConfig, type ConfigChange, type ConfigListener, type ConfigUpdates, type ReloadOutcome } from './live-config.js';
+export { configJsonSchema, defaultConfigDocument, keysMarkdown } from './documents.js';

@@ -1,0 +1,165 @@
+import { z } from 'zod';
+import { formatDuration, parseDuration } from './duration.js';
+
+/** When a changed value takes effect after a reload (SIGHUP). */
+export type Applies = 'now' | 'next_restart' | 'supervisor_restart';
+
+/** What kind of value a key holds: decides how an environment variable or flag is read. */
+export type LeafKind = 'duration' | 'integer' | 'number' | 'port' | 'boolean' | 'choice' | 'string' | 'path' | 'url' | 'list' | 'map';
+
+/** Everything about one config key that is not the validation itself. */
+export interface LeafMeta {
+  readonly kind: LeafKind;
+  readonly default: unknown;
+  readonly description: string;
+  /** What a valid value looks like, for "expected …, got …" messages. */
+  readonly expects: string;
+  readonly applies: Applies;
+  /** The `run` flag that sets it, e.g. "--kill-timeout"; a "--no-x" flag sets false. */
+  readonly flag?: string;
+  /** The flag's help when the key's description does not fit it (a "--no-x" flag). */
+  readonly flagHelp?: string;
+  /** null is allowed. */
+  readonly nullable: boolean;
+  /** Never shown in logs, /diagnostics or `config print`. */
+  readonly secret: boolean;
+  /** Numeric range; a value outside it is corrected to the nearest bound, with a warning. */
+  readonly range?: { readonly min: number; readonly max: number };
+  readonly choices?: readonly string[];
+}
+
+/** Where each key's metadata lives: zod's own registry, keyed by the key's schema. */
+export const leafRegistry = z.registry<LeafMeta>();
+
+interface Common {
+  readonly description: string;
+  readonly applies?: Applies;
+  readonly flag?: string;
+  readonly flagHelp?: string;
+}
+
+function leaf<S extends z.ZodType>(schema: S, meta: Omit<LeafMeta, 'applies' | 'secret'> & { applies?: Applies; secret?: boolean }): S {
+  leafRegistry.add(schema, { ...meta, applies: meta.applies ?? 'now', secret: meta.secret ?? false });
+  return schema;
+}
+
+function rangeText(min: number, max: number, show: (n: number) => string = String): string {
+  return `from ${show(min)} to ${show(max)}`;
+}
+
+/** Milliseconds: a number, or a string like "500ms", "5s", "2m". */
+export function duration(options: Common & { default: number; min: number; max: number }) {
+  const schema = z
+    .union([z.number(), z.string()])
+    .transform((value, ctx) => {
+      const ms = typeof value === 'number' ? value : parseDuration(value);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'not a duration', input: value });
+        return z.NEVER;
+      }
+      return Math.round(ms);
+    })
+    .pipe(z.number().min(options.min).max(options.max));
+  return leaf(schema, {
+    kind: 'duration',
+    nullable: false,
+    range: { min: options.min, max: options.max },
+    expects: `a duration ${rangeText(options.min, options.max, formatDuration)} (milliseconds, or a string like "5s")`,
+    ...options,
+  });
+}
+
+export function integer(options: Common & { default: number; min: number; max: number }) {
+  return leaf(z.int().min(options.min).max(options.max), {
+    kind: 'integer',
+    nullable: false,
+    range: { min: options.min, max: options.max },
+    expects: `an integer ${rangeText(options.min, options.max)}`,
+    ...options,
+  });
+}
+
+export function number(options: Common & { default: number; min: number; max: number }) {
+  return leaf(z.number().min(options.min).max(options.max), {
+    kind: 'number',
+    nullable: false,
+    range: { min: options.min, max: options.max },
+    expects: `a number ${rangeText(options.min, options.max)}`,
+    ...options,
+  });
+}
+
+/**
+ * A TCP port. Out of range is an error rather than a correction: 70000 is a typo, and
+ * guessing a port would send traffic somewhere nobody asked for.
+ */
+export function port(options: Common & { default: number }) {
+  return leaf(z.int().min(0).max(65535), { kind: 'port', nullable: false, expects: 'a port number from 0 to 65535', ...options });
+}
+
+export function nullablePort(options: Common & { default: null }) {
+  return leaf(z.int().min(0).max(65535).nullable(), { kind: 'port', nullable: true, expects: 'a port number from 0 to 65535, or null', ...options });
+}
+
+export function boolean(options: Common & { default: boolean }) {
+  return leaf(z.boolean(), { kind: 'boolean', nullable: false, expects: 'true or false', ...options });
+}
+
+export function choice<const T extends readonly [string, ...string[]]>(options: Common & { choices: T; default: T[number] }) {
+  return leaf(z.enum(options.choices), { kind: 'choice', nullable: false, expects: `one of ${options.choices.join(', ')}`, ...options });
+}
+
+export function nullableChoice<const T extends readonly [string, ...string[]]>(options: Common & { choices: T; default: null }) {
+  return leaf(z.enum(options.choices).nullable(), {
+    kind: 'choice',
+    nullable: true,
+    expects: `one of ${options.choices.join(', ')}, or null`,
+    ...options,
+  });
+}
+
+export function text(options: Common & { default: string; pattern?: RegExp; expects?: string }) {
+  const base = z.string().min(1);
+  return leaf(options.pattern === undefined ? base : base.regex(options.pattern), {
+    kind: 'string',
+    nullable: false,
+    ...options,
+    expects: options.expects ?? 'a non-empty string',
+  });
+}
+
+export function secret(options: Common & { default: null }) {
+  return leaf(z.string().min(1).nullable(), { kind: 'string', nullable: true, secret: true, expects: 'a non-empty string, or null', ...options });
+}
+
+/** A file or directory; relative paths are taken from the config file's folder, or the working directory. */
+export function path(options: Common & { default: null }) {
+  return leaf(z.string().min(1).nullable(), { kind: 'path', nullable: true, expects: 'a path, or null', ...options });
+}
+
+export function url(options: Common & { default: null }) {
+  const schema = z
+    .string()
+    .refine((value) => URL.canParse(value) && /^(https?|wss?):$/.test(new URL(value).protocol), { message: 'not an http(s) URL' })
+    .nullable();
+  return leaf(schema, { kind: 'url', nullable: true, expects: 'an http:// or https:// URL, or null', ...options });
+}
+
+/** An argv list, never a shell line. */
+export function argv(options: Common & { default: null }) {
+  return leaf(z.array(z.string().min(1)).min(1).nullable(), {
+    kind: 'list',
+    nullable: true,
+    expects: 'a list of strings like ["node", "server.js"] (it is never given to a shell), or null',
+    ...options,
+  });
+}
+
+/** Environment variables; numbers and booleans are taken as their text. */
+export function stringMap(options: Common & { default: Record<string, string> }) {
+  const schema = z.record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+    z.union([z.string(), z.number(), z.boolean()]).transform((value) => String(value)),
+  );
+  return leaf(schema, { kind: 'map', nullable: false, expects: 'an object of variable names to strings, like {"NODE_ENV": "production"}', ...options });
+}

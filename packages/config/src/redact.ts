@@ -1,0 +1,72 @@
+import { CONFIG_KEYS, treeFrom, valueAt } from './keys.js';
+import type { Config } from './schema.js';
+
+export const REDACTED = '[redacted]';
+
+/** Names of variables, flags and URL parts that hold secrets. */
+const SECRET_NAME = /pass(word|wd|phrase)?|secret|token|api[_-]?key|private|credential|auth|session|cookie|signature|salt|(^|[_-])(key|dsn|pwd)$/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** A URL with its password (and any secret-looking query value) hidden. */
+export function redactUrl(text: string): string {
+  if (!URL.canParse(text)) return text;
+  const url = new URL(text);
+  let changed = false;
+  if (url.password !== '') {
+    url.password = REDACTED;
+    changed = true;
+  }
+  for (const name of [...url.searchParams.keys()]) {
+    if (isSecretName(name)) {
+      url.searchParams.set(name, REDACTED);
+      changed = true;
+    }
+  }
+  return changed ? url.toString() : text;
+}
+
+/** An argv with the values of `--password=x`, `--token x` and URL passwords hidden. */
+export function redactArgs(args: readonly string[]): string[] {
+  const out: string[] = [];
+  let hideNext = false;
+  for (const arg of args) {
+    if (hideNext) {
+      out.push(REDACTED);
+      hideNext = false;
+      continue;
+    }
+    const option = /^(--?[\w.-]+)(=(.*))?$/.exec(arg);
+    if (option !== null && isSecretName(option[1] as string)) {
+      if (option[2] === undefined) {
+        hideNext = true;
+        out.push(arg);
+      } else {
+        out.push(`${option[1]}=${REDACTED}`);
+      }
+      continue;
+    }
+    out.push(redactUrl(arg));
+  }
+  return out;
+}
+
+/** One key's value as it may be shown (logs, `config print`, /diagnostics). */
+export function redactValue(path: string, value: unknown): unknown {
+  const key = CONFIG_KEYS.find((candidate) => candidate.path === path);
+  if (value === null || value === undefined) return value;
+  if (key?.meta.secret === true) return REDACTED;
+  if (key?.meta.kind === 'map' && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, text]) => [name, isSecretName(name) ? REDACTED : text]));
+  }
+  if (key?.meta.kind === 'list' && Array.isArray(value)) return redactArgs(value as string[]);
+  if (key?.meta.kind === 'url' && typeof value === 'string') return redactUrl(value);
+  return value;
+}
+
+/** The whole config with every secret hidden, as a plain nested object. */
+export function redactConfig(config: Config): Record<string, unknown> {
+  return treeFrom(new Map(CONFIG_KEYS.map((key) => [key.path, redactValue(key.path, structuredClone(valueAt(config, key.segments)))])));
+}
