@@ -27,6 +27,8 @@ export class SupervisorProcess {
   /** stdout lines that were not JSON (pretty format, or a bug). */
   readonly rawLines: string[] = [];
   stderr = '';
+  /** Everything the supervisor wrote to stdout, as it came. */
+  stdout = '';
   readonly exited: Promise<Exit>;
   #partial = '';
   #listeners = new Set<() => void>();
@@ -144,6 +146,7 @@ export class SupervisorProcess {
   }
 
   #onStdout(chunk: string): void {
+    this.stdout += chunk;
     const lines = (this.#partial + chunk).split('\n');
     this.#partial = lines.pop() ?? '';
     for (const line of lines) this.#onLine(line);

@@ -89,8 +89,8 @@ Options of run: mpm-supervise run --help`,
     program.parse([...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
-      return { kind: 'exit', exitCode: ok ? ExitCode.ok : ExitCode.usage };
+      // --help and --version end with 0; help shown for a missing subcommand ends with 1.
+      return { kind: 'exit', exitCode: error.exitCode === 0 ? ExitCode.ok : ExitCode.usage };
     }
     throw error;
   }

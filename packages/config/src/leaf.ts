@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatExactDuration, parseDuration } from './duration.js';
 
 /** When a changed value takes effect after a reload (SIGHUP). */
 export type Applies = 'now' | 'next_restart' | 'supervisor_restart';
@@ -64,7 +64,7 @@ export function duration(options: Common & { default: number; min: number; max: 
     kind: 'duration',
     nullable: false,
     range: { min: options.min, max: options.max },
-    expects: `a duration ${rangeText(options.min, options.max, formatDuration)} (milliseconds, or a string like "5s")`,
+    expects: `a duration ${rangeText(options.min, options.max, formatExactDuration)} (milliseconds, or a string like "5s")`,
     ...options,
   });
 }
