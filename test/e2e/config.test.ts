@@ -83,6 +83,12 @@ describe('mpm-supervise config validate', () => {
 });
 
 describe('mpm-supervise config print', () => {
+  it('without print or validate shows its help and exits 64', async () => {
+    const { code, stderr } = await cli(['config']);
+    expect(code).toBe(64);
+    expect(stderr).toMatch(/print \[options\] \[command\.\.\.\] +print the effective config/);
+  });
+
   it('layers defaults < file < MPM_* variables < flags < command line, and says where each value came from', async () => {
     const file = configFile({
       command: ['node', 'from-file.js'],
@@ -199,7 +205,7 @@ describe('SIGHUP reloads the config of a running supervisor', () => {
       { key: 'child.killTimeoutMs', from: 60_000, to: 300, applies: 'now' },
       { key: 'log.file', from: null, to: logFile, applies: 'now' },
     ]);
-    expect(reloaded.message).toMatch(/child\.killTimeoutMs 60000 → 300.*; command applies at the next restart of the child$/);
+    expect(reloaded.message).toMatch(/child\.killTimeoutMs 1m → 300ms.*; command applies at the next restart of the child$/);
     expect(supervisor.events('child_spawned')).toHaveLength(1);
 
     // The child ignores SIGTERM: a restart now takes the new 300 ms kill timeout, not 60 s,

@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ChildController } from '@mpm/child';
-import type { Finding, KeyChange, LiveConfig } from '@mpm/config';
-import { describeSource } from '@mpm/config';
+import { describeSource, formatExactDuration, keyByPath, type Finding, type KeyChange, type LiveConfig } from '@mpm/config';
 import type winston from 'winston';
 import type { SupervisorLog } from './logging/logger.js';
 import { runOptionsFrom, type RunContext } from './run-options.js';
@@ -68,6 +67,8 @@ export function reloadConfig(live: LiveConfig, logger: winston.Logger): void {
 }
 
 function describeChange(change: KeyChange): string {
+  const duration = keyByPath(change.key)?.meta.kind === 'duration';
+  const show = (value: unknown): string => (duration && typeof value === 'number' ? formatExactDuration(value) : showValue(value));
   return `${change.key} ${show(change.from)} → ${show(change.to)}`;
 }
 
@@ -81,7 +82,7 @@ function describeLater(later: readonly KeyChange[]): string {
   return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
 }
 
-function show(value: unknown): string {
+function showValue(value: unknown): string {
   const text = JSON.stringify(value) ?? 'null';
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

@@ -89,4 +89,40 @@ describe('the supervisor log', () => {
     expect(kept).toEqual(Array.from({ length: 200 - first }, (_, i) => `line ${String(first + i).padStart(3, '0')}`));
     for (const name of readdirSync(dir)) expect(readFileSync(join(dir, name)).length).toBeLessThanOrEqual(1049);
   });
+
+  it('takes new settings while running (a reload): level, format, and a new file', async () => {
+    const stdout = new StalledStream();
+    stdout.release();
+    const first = join(dir, 'first.log');
+    const second = join(dir, 'second.log');
+    const log = createSupervisorLog(options({ file: first }), { stdout });
+    log.logger.info('one');
+    log.logger.debug('hidden at info');
+
+    log.reconfigure(options({ level: 'debug', file: second }));
+    log.logger.debug('two');
+    log.reconfigure(options({ level: 'debug', format: 'pretty', file: second }));
+    log.logger.info('three');
+    await log.close();
+
+    const fileMessages = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message);
+    expect(fileMessages(first)).toEqual(['one']);
+    expect(fileMessages(second)).toEqual(['two', 'three']);
+    const lines = stdout.chunks.join('').trimEnd().split('\n');
+    expect(lines.slice(0, 2).map((line) => (JSON.parse(line) as { message: string }).message)).toEqual(['one', 'two']);
+    expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} info +supervisor three$/);
+  });
+
+  it('refuses a new file it cannot write and keeps the old settings', async () => {
+    const stdout = new StalledStream();
+    stdout.release();
+    const file = join(dir, 'app.log');
+    const log = createSupervisorLog(options({ file }), { stdout });
+    expect(() => log.reconfigure(options({ level: 'debug', file: '/proc/mpm-test.log' }))).toThrow(/^log\.file \/proc\/mpm-test\.log: cannot write to it \(E[A-Z]+\)$/);
+    log.logger.debug('still hidden');
+    log.logger.info('still here');
+    await log.close();
+    expect(readFileSync(file, 'utf8')).toContain('still here');
+    expect(stdout.chunks.join('')).not.toContain('still hidden');
+  });
 });
