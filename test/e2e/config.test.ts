@@ -152,12 +152,13 @@ describe('mpm-supervise config print', () => {
 describe('mpm-supervise run with a config', () => {
   it('hands the layered settings to the child: file < environment < flag', async () => {
     const file = configFile({ command: ['node', printEnv], env: { GREETING: 'from-file' }, child: { port: 4001 } });
-    const fromFile = new SupervisorProcess(['--config', file]);
-    expect((await childReport(fromFile)).message).toMatch(/^env PORT=4001 GREETING=from-file args=- /);
+    const fromFile = new SupervisorProcess(['--config', file], { env: { MPM_HTTP_TOKEN: 's3cret' } });
+    // The supervisor's own MPM_* settings (a token among them) are not passed on.
+    expect((await childReport(fromFile)).message).toMatch(/^env PORT=4001 GREETING=from-file MPM_HTTP_TOKEN=- args=- /);
     const fromEnv = new SupervisorProcess(['--config', file], { env: { MPM_CHILD_PORT: '4002' } });
     expect((await childReport(fromEnv)).message).toMatch(/^env PORT=4002 GREETING=from-file /);
     const fromFlag = new SupervisorProcess(['--config', file, '--port', '4003', '--', 'node', printEnv, 'cli'], { env: { MPM_CHILD_PORT: '4002' } });
-    expect((await childReport(fromFlag)).message).toMatch(/^env PORT=4003 GREETING=from-file args=cli /);
+    expect((await childReport(fromFlag)).message).toMatch(/^env PORT=4003 GREETING=from-file MPM_HTTP_TOKEN=- args=cli /);
     expect(fromFlag.events('supervisor_started')[0]).toMatchObject({ name: 'print-env' });
   });
 

@@ -1,6 +1,6 @@
 import { isAbsolute, parse as parsePath, resolve } from 'node:path';
 import { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from '@mpm/child';
-import { defaultConfig, type Config, type LogLevel } from '@mpm/config';
+import { defaultConfig, ENV_PREFIX, type Config, type LogLevel } from '@mpm/config';
 import { UsageError } from './errors.js';
 
 export interface LogOptions {
@@ -41,6 +41,8 @@ export function runOptionsFrom(config: Config, context: RunContext): RunOptions 
       args: Object.freeze(args),
       cwd: config.cwd === null ? context.cwd : resolve(context.cwd, config.cwd),
       env: Object.freeze(port === null ? { ...config.env } : { ...config.env, PORT: String(port) }),
+      // The supervisor's own settings (MPM_HTTP_TOKEN among them) are not the child's business.
+      hideEnvPrefix: ENV_PREFIX,
       ipc: 'auto' as const,
     }),
     port,

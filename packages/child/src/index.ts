@@ -18,4 +18,4 @@ export { RestartBackoff, type BackoffSettings, type BackoffStep } from './backof
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineCut, type LineHandler } from './line-splitter.js';
 export { isProcessAlive, liveGroupMembers, readProcStat, signalGroup, type ProcStat } from './process-group.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
-export type { SpawnFunction, SpawnedProcess } from './spawn.js';
+export { childEnvironment, type SpawnFunction, type SpawnedProcess } from './spawn.js';

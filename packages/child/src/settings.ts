@@ -7,6 +7,11 @@ export interface ChildSpec {
   readonly cwd: string;
   /** Added to (and overriding) the supervisor's own environment. */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Variables of the supervisor's own environment whose names start with this are not
+   * passed on (the supervisor's `MPM_*` settings, among them its HTTP token).
+   */
+  readonly hideEnvPrefix?: string;
   /** Open a Node IPC channel: 'auto' does so when the command is a Node program. */
   readonly ipc: boolean | 'auto';
 }

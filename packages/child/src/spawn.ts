@@ -19,6 +19,16 @@ export interface SpawnedProcess {
 
 export type SpawnFunction = (spec: ChildSpec) => SpawnedProcess;
 
+/** The supervisor's environment without the names the spec hides, plus the spec's own. */
+export function childEnvironment(spec: ChildSpec, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const hidden = spec.hideEnvPrefix;
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(inherited)) {
+    if (value !== undefined && (hidden === undefined || !name.startsWith(hidden))) env[name] = value;
+  }
+  return { ...env, ...spec.env };
+}
+
 /**
  * Starts the child with execa: never through a shell, detached so that it leads its own
  * process group (signals reach grandchildren), stdin closed, output piped unbuffered.
@@ -28,8 +38,8 @@ export const spawnWithExeca: SpawnFunction = (spec) => {
   const ipc = spec.ipc === 'auto' ? isNodeCommand(spec.command) : spec.ipc;
   const subprocess = execa(spec.command, [...spec.args], {
     cwd: spec.cwd,
-    env: spec.env,
-    extendEnv: true,
+    env: childEnvironment(spec),
+    extendEnv: false,
     detached: true,
     stdin: 'ignore',
     stdout: 'pipe',
