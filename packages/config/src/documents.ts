@@ -17,7 +17,11 @@ export function configJsonSchema(): Record<string, unknown> {
       // Every key is optional in a file: layering fills in the defaults.
       delete jsonSchema.required;
       const meta = leafRegistry.get(zodSchema);
-      if (meta === undefined) return;
+      if (meta === undefined) {
+        // A group: its keys are known, so an editor can flag a typo as the loader does.
+        if (jsonSchema.type === 'object' && jsonSchema.properties !== undefined) jsonSchema.additionalProperties = false;
+        return;
+      }
       jsonSchema.description = meta.description;
       jsonSchema.default = meta.default;
       if (meta.kind === 'duration' && meta.range !== undefined) {

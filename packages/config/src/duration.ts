@@ -17,10 +17,13 @@ export function parseDuration(value: string | number): number | undefined {
 
 /** 1234 → "1.2s", 90000 → "1m30s": for log messages a person reads. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
+  if (ms < 999.5) return `${Math.round(ms)}ms`;
+  if (ms < 9950) return `${(ms / 1000).toFixed(1)}s`;
+  // Round to whole seconds first, so that 119.6 s reads "2m", not "1m60s".
+  const total = Math.round(ms / 1000);
+  if (total < 60) return `${total}s`;
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
   return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
 }
 

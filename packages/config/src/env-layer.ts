@@ -1,5 +1,5 @@
 import { CONFIG_KEYS, keyByEnv, type ConfigKey } from './keys.js';
-import type { Assignment, Finding, LayerResult } from './findings.js';
+import { showName, type Assignment, type Finding, type LayerResult } from './findings.js';
 import { suggestName } from './suggest.js';
 
 export const ENV_PREFIX = 'MPM_';
@@ -8,6 +8,15 @@ export const CONFIG_FILE_VARIABLE = 'MPM_CONFIG';
 const NOT_KEYS = new Set([CONFIG_FILE_VARIABLE]);
 
 const KNOWN_VARIABLES = [...CONFIG_KEYS.map((key) => key.env), ...NOT_KEYS];
+
+/** MPM_PORT, MPM_KILL_TIMEOUT…: a variable named after a flag means that flag's key. */
+const FLAG_ALIASES = new Map(
+  CONFIG_KEYS.flatMap((key) => {
+    const flag = key.meta.flag?.replace(/^--(no-)?/, '');
+    const alias = flag === undefined ? undefined : `${ENV_PREFIX}${flag.replaceAll('-', '_').toUpperCase()}`;
+    return alias === undefined || alias === key.env ? [] : [[alias, key.env] as const];
+  }),
+);
 
 /**
  * Reads the `MPM_*` variables. Each is text: it is read as the key's kind (numbers,
@@ -21,14 +30,14 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     if (!variable.startsWith(ENV_PREFIX) || raw === undefined || NOT_KEYS.has(variable)) continue;
     const key = keyByEnv(variable);
     if (key === undefined) {
-      const suggestion = suggestName(variable, KNOWN_VARIABLES, '_');
+      const suggestion = FLAG_ALIASES.get(variable) ?? suggestName(variable, KNOWN_VARIABLES, '_');
       findings.push({
         severity: 'warning',
         code: 'unknown_key',
         key: variable,
         source: { layer: 'env', variable },
         ...(suggestion === undefined ? {} : { suggestion }),
-        message: `unknown variable ${variable}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`,
+        message: `unknown variable ${/^\w+$/.test(variable) ? variable : showName(variable)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`,
       });
       continue;
     }

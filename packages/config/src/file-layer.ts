@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { GROUP_PATHS, keyByPath, CONFIG_KEYS } from './keys.js';
-import type { Assignment, Finding, LayerResult, ValueSource } from './findings.js';
+import { showName, type Assignment, type Finding, type LayerResult, type ValueSource } from './findings.js';
 import { suggestName } from './suggest.js';
 
 /** Keys a file may carry that are not settings: `$schema` points editors at config/schema.json. */
@@ -120,7 +120,7 @@ function walkObject(node: Node, segments: readonly string[], walk: Walk): void {
         key: path,
         source,
         ...(suggestion === undefined ? {} : { suggestion }),
-        message: `${walk.file}:${lineOf(source)}: unknown key "${path}"${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}; it is ignored`,
+        message: `${walk.file}:${lineOf(source)}: unknown key ${showName(path)}${suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`}; it is ignored`,
       });
     }
   }

@@ -77,6 +77,11 @@ export interface LayerResult {
 
 const MAX_SHOWN = 60;
 
+/** A name from the input as a message shows it: quoted, with control characters escaped. */
+export function showName(name: string): string {
+  return JSON.stringify(name);
+}
+
 /** A value as a message shows it: JSON, shortened; a secret only by its type. */
 export function showValue(value: unknown, secret = false): string {
   if (secret) return value === null ? 'null' : `a ${Array.isArray(value) ? 'list' : typeof value} (hidden)`;

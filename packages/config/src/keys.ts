@@ -95,5 +95,14 @@ export function defaultTree(): Record<string, unknown> {
 
 /** The defaults, validated: proof that the schema accepts its own defaults. */
 export function defaultConfig(): Config {
-  return configSchema.parse(defaultTree());
+  return deepFreeze(configSchema.parse(defaultTree()));
+}
+
+/** Freezes an object and everything in it: a config nobody can change behind the reloader's back. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

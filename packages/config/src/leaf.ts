@@ -52,7 +52,8 @@ export function duration(options: Common & { default: number; min: number; max: 
   const schema = z
     .union([z.number(), z.string()])
     .transform((value, ctx) => {
-      const ms = typeof value === 'number' ? value : parseDuration(value);
+      // "-5" from a variable is a number out of range, as -5 in a file is: corrected, not refused.
+      const ms = typeof value === 'number' ? value : /^\s*-\d+(\.\d+)?\s*$/.test(value) ? Number(value) : parseDuration(value);
       if (ms === undefined) {
         ctx.addIssue({ code: 'custom', message: 'not a duration', input: value });
         return z.NEVER;

@@ -10,22 +10,16 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
-/** A URL with its password (and any secret-looking query value) hidden. */
+/**
+ * A URL with its password and secret-looking query values hidden; the rest of the text
+ * is left exactly as written. Anything that is not a URL comes back as it is.
+ */
 export function redactUrl(text: string): string {
   if (!URL.canParse(text)) return text;
   const url = new URL(text);
-  let changed = false;
-  if (url.password !== '') {
-    url.password = REDACTED;
-    changed = true;
-  }
-  for (const name of [...url.searchParams.keys()]) {
-    if (isSecretName(name)) {
-      url.searchParams.set(name, REDACTED);
-      changed = true;
-    }
-  }
-  return changed ? url.toString() : text;
+  let out = text;
+  if (url.password !== '') out = out.replace(`:${url.password}@`, `:${REDACTED}@`);
+  return out.replace(/([?&])([^=&#]+)=([^&#]*)/g, (whole, separator: string, name: string) => (isSecretName(decodeURIComponent(name)) ? `${separator}${name}=${REDACTED}` : whole));
 }
 
 /** An argv with the values of `--password=x`, `--token x` and URL passwords hidden. */
@@ -48,7 +42,7 @@ export function redactArgs(args: readonly string[]): string[] {
       }
       continue;
     }
-    out.push(redactUrl(arg));
+    out.push(option?.[3] === undefined ? redactUrl(arg) : `${option[1]}=${redactUrl(option[3])}`);
   }
   return out;
 }
@@ -59,7 +53,7 @@ export function redactValue(path: string, value: unknown): unknown {
   if (value === null || value === undefined) return value;
   if (key?.meta.secret === true) return REDACTED;
   if (key?.meta.kind === 'map' && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, text]) => [name, isSecretName(name) ? REDACTED : text]));
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, text]) => [name, isSecretName(name) ? REDACTED : typeof text === 'string' ? redactUrl(text) : text]));
   }
   if (key?.meta.kind === 'list' && Array.isArray(value)) return redactArgs(value as string[]);
   if (key?.meta.kind === 'url' && typeof value === 'string') return redactUrl(value);

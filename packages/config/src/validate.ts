@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { formatExactDuration } from './duration.js';
 import { describeSetting, showValue, type Finding, type ValueSource } from './findings.js';
-import { CONFIG_KEYS, keyByPath, keyOfIssuePath, treeFrom, type ConfigKey } from './keys.js';
+import { CONFIG_KEYS, deepFreeze, keyByPath, keyOfIssuePath, treeFrom, type ConfigKey } from './keys.js';
 import { configSchema, type Config } from './schema.js';
 
 /** One key's value on its way through validation. */
@@ -78,6 +78,8 @@ export function validateEntries(entries: ReadonlyMap<string, Entry>): Validation
       const entry = current.get(key.path) ?? entries.get(key.path);
       if (entry === undefined) continue;
       const correction = correctionFor(issue, key, entry, current);
+      // Keys are compared only once each is in its own range: a later round does that.
+      if (correction?.finding.code === 'inconsistent' && hasRangeIssue(result.error.issues)) continue;
       if (correction !== undefined) {
         if (!corrections.has(key.path)) corrections.set(key.path, correction);
       } else if (!errors.has(key.path)) {
@@ -146,6 +148,10 @@ function correctionFor(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry, cu
   return undefined;
 }
 
+function hasRangeIssue(issues: readonly z.core.$ZodIssue[]): boolean {
+  return issues.some((issue) => (issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number');
+}
+
 function describeWhere(source: ValueSource): string {
   switch (source.layer) {
     case 'file':
@@ -157,12 +163,4 @@ function describeWhere(source: ValueSource): string {
     default:
       return source.layer;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }
