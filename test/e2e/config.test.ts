@@ -160,6 +160,9 @@ describe('mpm-supervise run with a config', () => {
     const fromFlag = new SupervisorProcess(['--config', file, '--port', '4003', '--', 'node', printEnv, 'cli'], { env: { MPM_CHILD_PORT: '4002' } });
     expect((await childReport(fromFlag)).message).toMatch(/^env PORT=4003 GREETING=from-file MPM_HTTP_TOKEN=- args=cli /);
     expect(fromFlag.events('supervisor_started')[0]).toMatchObject({ name: 'print-env' });
+    // Counted by where each value in effect came from: the flag's port hides the variable's.
+    expect(fromEnv.events('config_loaded')[0]).toMatchObject({ file, keysFromFile: 2, keysFromEnv: 1, keysFromFlags: 0 });
+    expect(fromFlag.events('config_loaded')[0]).toMatchObject({ file, keysFromFile: 1, keysFromEnv: 0, keysFromFlags: 1 });
   });
 
   it('starts with a corrected value and logs a warning for it and for an unknown key', async () => {

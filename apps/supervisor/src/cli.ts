@@ -7,7 +7,7 @@ import { ExitCode } from './exit-codes.js';
 import { ConfigError, SupervisorError, UsageError } from './errors.js';
 import { createSupervisorLog } from './logging/logger.js';
 import { parseCommandLine, type ConfigRequest } from './program.js';
-import { followConfig, logConfigWarnings, reloadConfig } from './reload.js';
+import { followConfig, logConfigLoaded, logConfigWarnings, reloadConfig } from './reload.js';
 import { runOptionsFrom } from './run-options.js';
 import { handleSignals } from './signals.js';
 import { Supervisor } from './supervisor.js';
@@ -60,6 +60,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   }
   const options = runOptionsFrom(outcome.loaded.config, context);
   const log = createSupervisorLog(options.log, { stdout: process.stdout, fileSetting: settingName(outcome.loaded, 'log.file') });
+  logConfigLoaded(log.logger, outcome.loaded);
   logConfigWarnings(log.logger, outcome.warnings);
   const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
   const supervisor = new Supervisor(options, log.logger);

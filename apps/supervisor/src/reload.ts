@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ChildController } from '@mpm/child';
-import { describeSource, formatExactDuration, keyByPath, type Finding, type KeyChange, type LiveConfig } from '@mpm/config';
+import { describeSource, formatExactDuration, keyByPath, type Finding, type KeyChange, type LiveConfig, type LoadedConfig } from '@mpm/config';
 import type winston from 'winston';
 import type { SupervisorLog } from './logging/logger.js';
 import { runOptionsFrom, type RunContext } from './run-options.js';
@@ -16,6 +16,22 @@ export function followConfig(live: LiveConfig, controller: ChildController, log:
     controller.updateSettings(next.child);
     if (!isDeepStrictEqual(controller.spec, next.spec)) controller.updateSpec(next.spec);
     if (change.touches('log')) log.reconfigure(next.log);
+  });
+}
+
+/** Says at start which config the supervisor runs with, so that nobody has to guess. */
+export function logConfigLoaded(logger: winston.Logger, loaded: LoadedConfig): void {
+  const counts = { file: 0, env: 0, flag: 0 };
+  for (const source of loaded.sources.values()) {
+    if (source.layer === 'file' || source.layer === 'env' || source.layer === 'flag') counts[source.layer] += 1;
+  }
+  const origin = loaded.file === null ? 'no config file' : `config file ${loaded.file}`;
+  logger.info(`config: ${origin}; values in effect from the file: ${counts.file}, from MPM_* variables: ${counts.env}, from flags: ${counts.flag}`, {
+    event: 'config_loaded',
+    file: loaded.file,
+    keysFromFile: counts.file,
+    keysFromEnv: counts.env,
+    keysFromFlags: counts.flag,
   });
 }
 
