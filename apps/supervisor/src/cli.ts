@@ -4,7 +4,7 @@ import { LiveConfig, type LoadOutcome } from '@mpm/config';
 import { printConfig, validateConfig } from './config-commands.js';
 import { loadFor, reloaderFor, settingName } from './config-load.js';
 import { ExitCode } from './exit-codes.js';
-import { ConfigError, SupervisorError, UsageError } from './errors.js';
+import { ConfigError, SupervisorError } from './errors.js';
 import { createSupervisorLog } from './logging/logger.js';
 import { parseCommandLine, type ConfigRequest } from './program.js';
 import { followConfig, logConfigLoaded, logConfigWarnings, reloadConfig } from './reload.js';
@@ -55,9 +55,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   const context = { cwd: process.cwd(), stdoutIsTTY: process.stdout.isTTY === true };
   const outcome = loadFor(request, process.env, context.cwd);
   assertUsable(outcome);
-  if (outcome.loaded.config.command === null) {
-    throw new UsageError('nothing to run: put the command after --, e.g. mpm-supervise -- node server.js (or set "command" in the config file)');
-  }
+  // Throws a UsageError (exit 64) when neither the command line nor the file names a command.
   const options = runOptionsFrom(outcome.loaded.config, context);
   const log = createSupervisorLog(options.log, { stdout: process.stdout, fileSetting: settingName(outcome.loaded, 'log.file') });
   logConfigLoaded(log.logger, outcome.loaded);

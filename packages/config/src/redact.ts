@@ -1,4 +1,4 @@
-import { CONFIG_KEYS, treeFrom, valueAt } from './keys.js';
+import { CONFIG_KEYS, keyByPath, treeFrom, valueAt } from './keys.js';
 import type { Config } from './schema.js';
 
 export const REDACTED = '[redacted]';
@@ -49,7 +49,7 @@ export function redactArgs(args: readonly string[]): string[] {
 
 /** One key's value as it may be shown (logs, `config print`, /diagnostics). */
 export function redactValue(path: string, value: unknown): unknown {
-  const key = CONFIG_KEYS.find((candidate) => candidate.path === path);
+  const key = keyByPath(path);
   if (value === null || value === undefined) return value;
   if (key?.meta.secret === true) return REDACTED;
   if (key?.meta.kind === 'map' && typeof value === 'object') {
