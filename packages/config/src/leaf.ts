@@ -70,24 +70,25 @@ export function duration(options: Common & { default: number; min: number; max: 
   });
 }
 
-export function integer(options: Common & { default: number; min: number; max: number }) {
-  return leaf(z.int().min(options.min).max(options.max), {
-    kind: 'integer',
+type Ranged = Common & { default: number; min: number; max: number };
+
+function rangedNumber(kind: 'integer' | 'number', options: Ranged) {
+  const base = kind === 'integer' ? z.int() : z.number();
+  return leaf(base.min(options.min).max(options.max), {
+    kind,
     nullable: false,
     range: { min: options.min, max: options.max },
-    expects: `an integer ${rangeText(options.min, options.max)}`,
+    expects: `${kind === 'integer' ? 'an integer' : 'a number'} ${rangeText(options.min, options.max)}`,
     ...options,
   });
 }
 
-export function number(options: Common & { default: number; min: number; max: number }) {
-  return leaf(z.number().min(options.min).max(options.max), {
-    kind: 'number',
-    nullable: false,
-    range: { min: options.min, max: options.max },
-    expects: `a number ${rangeText(options.min, options.max)}`,
-    ...options,
-  });
+export function integer(options: Ranged) {
+  return rangedNumber('integer', options);
+}
+
+export function number(options: Ranged) {
+  return rangedNumber('number', options);
 }
 
 /**

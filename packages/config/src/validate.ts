@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { formatExactDuration } from './duration.js';
 import { describeSetting, showValue, type Finding, type ValueSource } from './findings.js';
-import { CONFIG_KEYS, deepFreeze, keyByPath, keyOfIssuePath, treeFrom, type ConfigKey } from './keys.js';
+import { CONFIG_KEYS, deepFreeze, keyByPath, keyOfIssuePath, treeFrom, valueAt, type ConfigKey } from './keys.js';
 import { configSchema, type Config } from './schema.js';
 
 /** One key's value on its way through validation. */
@@ -22,8 +22,8 @@ const CONSISTENCY: ReadonlyArray<{ readonly key: string; readonly other: string;
 
 const consistentSchema = configSchema.superRefine((config, ctx) => {
   for (const rule of CONSISTENCY) {
-    const value = readPath(config, rule.key);
-    const other = readPath(config, rule.other);
+    const value = valueAt(config, rule.key.split('.')) as number;
+    const other = valueAt(config, rule.other.split('.')) as number;
     const wrong = rule.mustBe === 'atLeast' ? value < other : value > other;
     if (wrong) {
       ctx.addIssue({
@@ -35,12 +35,6 @@ const consistentSchema = configSchema.superRefine((config, ctx) => {
     }
   }
 });
-
-function readPath(config: Config, path: string): number {
-  let node: unknown = config;
-  for (const segment of path.split('.')) node = (node as Record<string, unknown>)[segment];
-  return node as number;
-}
 
 /** How a key's number reads in a message: durations with their unit. */
 function showNumber(key: ConfigKey, value: number): string {
