@@ -9,6 +9,7 @@ import { createSupervisorLog } from './logging/logger.js';
 import { parseCommandLine, type ConfigRequest } from './program.js';
 import { followConfig, logConfigLoaded, logConfigWarnings, reloadConfig } from './reload.js';
 import { runOptionsFrom } from './run-options.js';
+import { HealthWatch } from './health/health-watch.js';
 import { handleSignals } from './signals.js';
 import { Supervisor } from './supervisor.js';
 
@@ -63,12 +64,14 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
   const supervisor = new Supervisor(options, log.logger);
   const stopFollowing = followConfig(live, supervisor.controller, log, context);
+  const stopWatchingHealth = new HealthWatch(supervisor.controller, live, log.logger).start();
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
   const stopHandlingSignals = handleSignals(supervisor, log.logger, () => reloadConfig(live, log.logger));
   const stopOnCrash = stopChildOnInternalError(supervisor);
 
   const exitCode = await supervisor.run();
+  stopWatchingHealth();
   log.logger.info(`exiting with code ${exitCode}`, { event: 'supervisor_stopped', exitCode });
   await log.close();
   stopOnCrash();

@@ -1,0 +1,150 @@
+import type { ChildController, SpawnedEvent } from '@mpm/child';
+import type { ConfigUpdates } from '@mpm/config';
+import { AgentLink, defaultCheckers, HealthMonitor, systemClock, type Clock, type HealthChecker, type HealthTarget } from '@mpm/health';
+import type winston from 'winston';
+import { logHealth } from './health-log.js';
+import { monitorSettingsFrom, probeAddressFor } from './health-settings.js';
+
+export interface HealthWatchOptions {
+  readonly checkers?: readonly HealthChecker[];
+  readonly clock?: Clock;
+}
+
+/** The current child as health sees it, with its own IPC link. */
+interface Watched {
+  readonly generation: number;
+  readonly link: AgentLink | undefined;
+  /** Invalid message types already warned about, so a chatty child cannot flood the log. */
+  readonly warned: Set<string>;
+}
+
+/**
+ * Runs the health monitor against whatever child is current (DESIGN §2): a new target
+ * on each spawn, none after an exit; routes the child's IPC messages to its agent link;
+ * follows config reloads; logs status changes and, at debug level, every round.
+ */
+export class HealthWatch {
+  readonly monitor: HealthMonitor;
+  readonly #controller: ChildController;
+  readonly #config: ConfigUpdates;
+  readonly #logger: winston.Logger;
+  readonly #clock: Clock;
+  #watched: Watched | undefined;
+  #noPortNoted = false;
+
+  constructor(controller: ChildController, config: ConfigUpdates, logger: winston.Logger, options: HealthWatchOptions = {}) {
+    this.#controller = controller;
+    this.#config = config;
+    this.#logger = logger;
+    this.#clock = options.clock ?? systemClock;
+    this.monitor = new HealthMonitor({
+      checkers: options.checkers ?? defaultCheckers(),
+      settings: monitorSettingsFrom(config.current),
+      clock: this.#clock,
+      onListenerError: (error) =>
+        logger.error(`health listener failed: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
+    });
+  }
+
+  /** Starts following the controller and the config; returns the function that stops it. */
+  start(): () => void {
+    const controller = this.#controller;
+    const onSpawned = (spawned: SpawnedEvent): void => this.#watch(spawned);
+    const onMessage = (message: unknown, generation: number): void => this.#receive(message, generation);
+    const onExit = ({ generation }: { generation: number }): void => this.#forget(generation);
+    // A child the supervisor is ending on purpose is expected to stop answering.
+    const onStopRequested = ({ generation }: { generation: number }): void => this.monitor.unwatch(generation);
+    controller.on('spawned', onSpawned);
+    controller.on('message', onMessage);
+    controller.on('exit', onExit);
+    controller.on('stopRequested', onStopRequested);
+    const stopLogging = logHealth(this.monitor, this.#logger);
+    const stopNoting = this.monitor.onResult((result) => {
+      if (result.readiness !== 'starting') this.#noteMissingPort(result.generation);
+    });
+    const stopFollowing = this.#config.subscribe((change) => {
+      if (change.touches('health') || change.touches('child.startupTimeoutMs')) this.monitor.update(monitorSettingsFrom(change.next));
+    });
+    return () => {
+      controller.off('spawned', onSpawned);
+      controller.off('message', onMessage);
+      controller.off('exit', onExit);
+      controller.off('stopRequested', onStopRequested);
+      stopLogging();
+      stopNoting();
+      stopFollowing();
+      this.#forget(this.#watched?.generation ?? -1);
+      this.monitor.close();
+    };
+  }
+
+  #watch(spawned: SpawnedEvent): void {
+    const { generation, pid } = spawned;
+    const controller = this.#controller;
+    // Only this child may be written to: a late request must not reach its successor.
+    const send = (message: unknown): Promise<boolean> => (this.#watched?.generation === generation ? controller.send(message) : Promise.resolve(false));
+    const link = spawned.ipc ? new AgentLink(send, this.#clock) : undefined;
+    this.#watched = { generation, link, warned: new Set() };
+    link?.onReady((ready) => {
+      this.#logger.info(`child agent ready${ready.port === null ? '' : ` on port ${ready.port}`}`, {
+        event: 'agent_ready',
+        childPid: pid,
+        generation,
+        port: ready.port,
+        address: ready.address,
+      });
+    });
+    const spawnPort = portOf(controller.spec.env.PORT);
+    const config = this.#config;
+    const target: HealthTarget = {
+      pid,
+      generation,
+      startedAt: this.#clock.now(),
+      get address() {
+        return probeAddressFor(config.current.health.probeUrl, spawnPort, link?.ready);
+      },
+      agent: link,
+    };
+    this.monitor.watch(target);
+  }
+
+  #receive(message: unknown, generation: number): void {
+    const watched = this.#watched;
+    if (watched?.link === undefined || watched.generation !== generation) return;
+    const parsed = watched.link.receive(message);
+    if (parsed.kind !== 'invalid' || watched.warned.has(parsed.type)) return;
+    watched.warned.add(parsed.type);
+    this.#logger.warn(`ignored an invalid ${parsed.type} message from the child: ${parsed.reason} (further ones of this type are not logged)`, {
+      event: 'ipc_message_invalid',
+      type: parsed.type,
+      reason: parsed.reason,
+      generation,
+    });
+  }
+
+  #forget(generation: number): void {
+    const watched = this.#watched;
+    if (watched === undefined || watched.generation !== generation) return;
+    this.#watched = undefined;
+    watched.link?.close();
+    this.monitor.unwatch(generation);
+  }
+
+  /** Once per run: without a port the TCP and Socket.IO checks cannot run, say how to fix it. */
+  #noteMissingPort(generation: number): void {
+    const target = this.monitor.target;
+    if (this.#noPortNoted || target === undefined || target.generation !== generation || target.address !== undefined) return;
+    if (target.agent?.present === true) return;
+    this.#noPortNoted = true;
+    this.#logger.warn('no port to probe: the TCP and Socket.IO checks wait for one (set --port or health.probeUrl, or load @mpm/agent in the child)', {
+      event: 'health_no_port',
+      generation,
+    });
+  }
+}
+
+function portOf(text: string | undefined): number | null {
+  if (text === undefined || !/^\d+$/.test(text)) return null;
+  const port = Number(text);
+  return port >= 1 && port <= 65_535 ? port : null;
+}

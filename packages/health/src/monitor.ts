@@ -1,0 +1,265 @@
+import { BreachCounter } from './breaches.js';
+import type { HealthChecker } from './checker.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { HealthHistory, type WindowAggregate } from './history.js';
+import type { HealthMetric } from './metric.js';
+import { causesOf, type CheckerResult, type HealthCheckResult } from './result.js';
+import { runChecker } from './run-checker.js';
+import { asStarting, StartupGate } from './startup.js';
+import { worstOf, type HealthStatus } from './status.js';
+import type { HealthTarget } from './target.js';
+import type { Thresholds } from './thresholds.js';
+
+/** The `health.*` settings (and `child.startupTimeoutMs`) the monitor runs with. */
+export interface MonitorSettings {
+  readonly intervalMs: number;
+  readonly probeTimeoutMs: number;
+  readonly failureThreshold: number;
+  readonly historySize: number;
+  readonly startupTimeoutMs: number;
+  readonly thresholds: Thresholds;
+}
+
+export interface StatusChange {
+  readonly from: HealthStatus;
+  readonly to: HealthStatus;
+  readonly result: HealthCheckResult;
+  /** The metrics that made the new status, worst first; empty when it is healthy. */
+  readonly causes: readonly HealthMetric[];
+}
+
+export interface HealthMonitorOptions {
+  readonly checkers: readonly HealthChecker[];
+  readonly settings: MonitorSettings;
+  readonly clock?: Clock;
+  /**
+   * While a new child is not ready, rounds come at least this often, so that readiness
+   * is noticed soon after it happens rather than up to a whole interval later.
+   */
+  readonly startupPollMs?: number;
+  /** A result or status listener threw; the monitor goes on. */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+type Listener<T> = (value: T) => void;
+
+/** One watched child: its own startup gate, breach runs and last status. */
+interface Session {
+  readonly target: HealthTarget;
+  readonly gate: StartupGate;
+  readonly breaches: BreachCounter;
+  status: HealthStatus;
+  timer: TimerHandle | undefined;
+  inFlight: Promise<HealthCheckResult | undefined> | undefined;
+  lastRoundAt: number | undefined;
+}
+
+const DEFAULT_STARTUP_POLL_MS = 500;
+
+/**
+ * Runs every checker against the current child each `intervalMs` (DESIGN §2, §3), keeps
+ * the history, and tells listeners about each result and each change of status. A round
+ * never overlaps the previous one; a round for a child that is gone is thrown away.
+ */
+export class HealthMonitor {
+  readonly #checkers: readonly HealthChecker[];
+  readonly #clock: Clock;
+  readonly #startupPollMs: number;
+  readonly #onListenerError: (error: unknown) => void;
+  readonly #resultListeners = new Set<Listener<HealthCheckResult>>();
+  readonly #changeListeners = new Set<Listener<StatusChange>>();
+  #settings: MonitorSettings;
+  #history: HealthHistory;
+  #session: Session | undefined;
+
+  constructor(options: HealthMonitorOptions) {
+    this.#checkers = options.checkers;
+    this.#clock = options.clock ?? systemClock;
+    this.#startupPollMs = options.startupPollMs ?? DEFAULT_STARTUP_POLL_MS;
+    this.#onListenerError = options.onListenerError ?? (() => undefined);
+    this.#settings = Object.freeze({ ...options.settings });
+    this.#history = new HealthHistory(options.settings.historySize);
+  }
+
+  get settings(): MonitorSettings {
+    return this.#settings;
+  }
+
+  /** The child being watched, if any. */
+  get target(): HealthTarget | undefined {
+    return this.#session?.target;
+  }
+
+  /** The current child's status: `starting` until its first result, `unknown` when none is watched. */
+  get status(): HealthStatus {
+    return this.#session?.status ?? 'unknown';
+  }
+
+  get latest(): HealthCheckResult | undefined {
+    return this.#history.latest;
+  }
+
+  /** Oldest first; results of earlier children included. */
+  history(): HealthCheckResult[] {
+    return this.#history.entries();
+  }
+
+  aggregates(): WindowAggregate[] {
+    return this.#history.aggregates(this.#clock.now());
+  }
+
+  onResult(listener: Listener<HealthCheckResult>): () => void {
+    this.#resultListeners.add(listener);
+    return () => this.#resultListeners.delete(listener);
+  }
+
+  onStatusChange(listener: Listener<StatusChange>): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  /** Starts watching a (new) child; the previous one's rounds stop and their results are dropped. */
+  watch(target: HealthTarget): void {
+    this.unwatch();
+    const session: Session = {
+      target,
+      gate: new StartupGate(target.startedAt),
+      breaches: new BreachCounter(),
+      status: 'starting',
+      timer: undefined,
+      inFlight: undefined,
+      lastRoundAt: undefined,
+    };
+    this.#session = session;
+    this.#schedule(session, Math.min(this.#settings.intervalMs, this.#startupPollMs));
+  }
+
+  /** Stops watching (the child exited); a round in flight is discarded. */
+  unwatch(generation?: number): void {
+    const session = this.#session;
+    if (session === undefined || (generation !== undefined && session.target.generation !== generation)) return;
+    if (session.timer !== undefined) this.#clock.clearTimeout(session.timer);
+    this.#session = undefined;
+  }
+
+  /** New settings; the interval applies from the last round, the rest from the next one. */
+  update(settings: Partial<MonitorSettings>): void {
+    this.#settings = Object.freeze({ ...this.#settings, ...settings });
+    this.#history.resize(this.#settings.historySize);
+    const session = this.#session;
+    if (session?.timer === undefined) return;
+    this.#clock.clearTimeout(session.timer);
+    const since = session.lastRoundAt ?? session.target.startedAt;
+    this.#schedule(session, Math.max(0, since + this.#intervalFor(session) - this.#clock.now()));
+  }
+
+  /**
+   * Runs one round now (or joins the one in flight). Resolves with its result, or
+   * undefined when nothing is watched or the child went away meanwhile.
+   */
+  runRound(): Promise<HealthCheckResult | undefined> {
+    const session = this.#session;
+    if (session === undefined) return Promise.resolve(undefined);
+    session.inFlight ??= this.#round(session).finally(() => {
+      session.inFlight = undefined;
+    });
+    return session.inFlight;
+  }
+
+  /** Stops for good: no more rounds, checkers release their connections. */
+  close(): void {
+    this.unwatch();
+    for (const checker of this.#checkers) checker.close?.();
+  }
+
+  #intervalFor(session: Session): number {
+    const { intervalMs } = this.#settings;
+    return session.gate.readyAt === undefined ? Math.min(intervalMs, this.#startupPollMs) : intervalMs;
+  }
+
+  #schedule(session: Session, delayMs: number): void {
+    const timer = this.#clock.setTimeout(() => {
+      session.timer = undefined;
+      void this.#tick(session);
+    }, delayMs);
+    timer.unref?.();
+    session.timer = timer;
+  }
+
+  async #tick(session: Session): Promise<void> {
+    if (this.#session !== session) return;
+    await this.runRound();
+    if (this.#session !== session || session.timer !== undefined) return;
+    // Keep the rhythm from the start of the round; a slow round is followed at once.
+    const since = session.lastRoundAt ?? this.#clock.now();
+    this.#schedule(session, Math.max(0, since + this.#intervalFor(session) - this.#clock.now()));
+  }
+
+  async #round(session: Session): Promise<HealthCheckResult | undefined> {
+    const settings = this.#settings;
+    const started = this.#clock.now();
+    session.lastRoundAt = started;
+    const target = session.target;
+    const raw = await Promise.all(this.#checkers.map((checker) => runChecker(checker, target, settings, this.#clock)));
+    if (this.#session !== session) return undefined;
+
+    const now = this.#clock.now();
+    const rawMetrics = raw.flatMap((check) => check.metrics);
+    const probeAnswered = raw.some(
+      (check, index) => this.#checkers[index]?.probe === true && check.metrics.some((metric) => metric.status === 'healthy' || metric.status === 'warning'),
+    );
+    const evidence = {
+      raw: rawMetrics,
+      agentReady: target.agent?.ready !== undefined,
+      probeAnswered,
+      canProbe: target.address !== undefined || target.agent?.present === true,
+    };
+    const readiness = session.gate.assess(evidence, now, settings.startupTimeoutMs);
+    let metrics = session.breaches.apply(rawMetrics, settings.failureThreshold);
+    if (readiness === 'starting') metrics = asStarting(metrics, rawMetrics);
+
+    const result = this.#assemble(raw, metrics, readiness, target, started, now);
+    this.#history.push(result);
+    const from = session.status;
+    session.status = result.status;
+    this.#tell(this.#resultListeners, result);
+    if (from !== result.status) this.#tell(this.#changeListeners, { from, to: result.status, result, causes: causesOf(result) });
+    return result;
+  }
+
+  #assemble(
+    raw: readonly CheckerResult[],
+    metrics: readonly HealthMetric[],
+    readiness: HealthCheckResult['readiness'],
+    target: HealthTarget,
+    started: number,
+    now: number,
+  ): HealthCheckResult {
+    let offset = 0;
+    const checks = raw.map((check) => {
+      const own = metrics.slice(offset, offset + check.metrics.length);
+      offset += check.metrics.length;
+      return { ...check, status: check.error === undefined ? worstOf(own.map((metric) => metric.status)) : 'unknown', metrics: own };
+    });
+    return {
+      status: worstOf(metrics.map((metric) => metric.status)),
+      readiness,
+      pid: target.pid,
+      generation: target.generation,
+      metrics,
+      checks,
+      timestamp: started,
+      durationMs: now - started,
+    };
+  }
+
+  #tell<T>(listeners: ReadonlySet<Listener<T>>, value: T): void {
+    for (const listener of listeners) {
+      try {
+        listener(value);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+  }
+}
