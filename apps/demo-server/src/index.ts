@@ -1,6 +1,7 @@
 // The library face of the demo server, for tests that run it in-process. Importing this
 // reads no environment and starts nothing; the executable is main.ts.
 export { DemoConfigError } from './errors.js';
+export { FAIL_EVENT } from './fail-event.js';
 export { DEFAULT_FAULTS, parseFaults, type Environment, type Faults } from './faults.js';
 export { DEFAULT_LISTEN, parseListenOptions, type ListenOptions } from './listen-options.js';
 export type { PingReply } from './ping.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The executable: reads the switches, arms the faults, listens, and owns every exit.
+import type { AgentOptions } from '@mpm/agent';
 import { DemoConfigError } from './errors.js';
 import { parseFaults, type Faults } from './faults.js';
 import { spawnGrandchild } from './grandchild.js';
@@ -37,7 +38,7 @@ function startGrandchild(faults: Faults): void {
   if (child.pid !== undefined) log(`demo-server spawned grandchild pid=${child.pid}`);
 }
 
-async function openPort(listen: ListenOptions, faults: Faults): Promise<() => Promise<void>> {
+async function openPort(listen: ListenOptions, faults: Faults, agent: AgentOptions): Promise<() => Promise<void>> {
   if (faults.noListen) {
     // Nothing else holds the loop open in this mode, so hold it on purpose.
     const keepAlive = setInterval(() => {}, 1 << 30);
@@ -45,8 +46,9 @@ async function openPort(listen: ListenOptions, faults: Faults): Promise<() => Pr
     return async () => clearInterval(keepAlive);
   }
   try {
-    const server = await startDemoServer({ ...listen, tickMs: faults.tickMs, log });
+    const server = await startDemoServer({ ...listen, tickMs: faults.tickMs, log, agent });
     log(`demo-server listening on ${server.host}:${server.port} pid=${process.pid}`);
+    log(server.agent?.active === true ? 'demo-server agent attached to the IPC channel' : 'demo-server agent inactive (no IPC channel)');
     return () => server.close();
   } catch (error) {
     warn(`demo-server: cannot listen on ${listen.host}:${listen.port}: ${error instanceof Error ? error.message : String(error)}`);
@@ -65,11 +67,12 @@ async function main(): Promise<void> {
 
   // Signals first, so a SIGTERM during start-up is already handled (or ignored) as asked.
   const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async (): Promise<void> => {
+    await Promise.all(closers.map((close) => close()));
+  };
   handleShutdownSignals({
     ignoreSigterm: faults.ignoreSigterm,
-    close: async () => {
-      await Promise.all(closers.map((close) => close()));
-    },
+    close: closeAll,
     forceAfterMs: FORCE_EXIT_MS,
     log,
     warn,
@@ -77,7 +80,9 @@ async function main(): Promise<void> {
   });
   closers.push(armTimedFaults(faults, process.stdout), startLeaks(faults, warn));
   startGrandchild(faults);
-  closers.push(await openPort(listen, faults));
+  // The agent (when started with an IPC channel) closes the same way on mpm:shutdown or
+  // when the supervisor goes away; it exits through process.exit like the signal path.
+  closers.push(await openPort(listen, faults, { close: closeAll, log }));
   if (faults.printLines > 0) await printLines(process.stdout, faults.printLines);
 }
 

@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
+import { attachAgent, type AgentHandle, type AgentOptions } from '@mpm/agent';
 import { Server } from 'socket.io';
+import { rejectFailEvents } from './fail-event.js';
 import { answerPing } from './ping.js';
 
 export interface DemoServerOptions {
@@ -11,6 +13,11 @@ export interface DemoServerOptions {
   readonly tickMs?: number;
   /** Receives each log line (without newline); default drops them, for in-process use. */
   readonly log?: (line: string) => void;
+  /**
+   * Attaches the mpm-supervise agent once listening: `true` with this server's close and
+   * log, or options of its own (which win over those). Default: no agent.
+   */
+  readonly agent?: boolean | AgentOptions;
 }
 
 export interface DemoServerStats {
@@ -21,6 +28,8 @@ export interface DemoServerStats {
 export interface DemoServer {
   readonly port: number;
   readonly host: string;
+  /** The agent, when asked for (inactive without an IPC channel); undefined otherwise. */
+  readonly agent: AgentHandle | undefined;
   stats(): DemoServerStats;
   /** Disconnects every client and closes the port; safe to call more than once. */
   close(): Promise<void>;
@@ -33,6 +42,7 @@ export interface TickPayload {
 
 interface ClientToServerEvents {
   ping: (...args: unknown[]) => void;
+  fail: (...args: unknown[]) => void;
 }
 
 interface ServerToClientEvents {
@@ -54,6 +64,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       events += 1;
     });
     socket.on('ping', (...args) => answerPing(args));
+    rejectFailEvents(socket, log);
   });
 
   try {
@@ -80,7 +91,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     closing ??= io.close();
     return closing;
   };
-  return { port, host, stats, close };
+  // Once listening, so the agent's mpm:ready goes out at once. The agent is not detached
+  // by close(): closing is how the agent shuts the process down, and it still has to exit.
+  const agent = options.agent === undefined || options.agent === false
+    ? undefined
+    : attachAgent(io, { close, log, ...(options.agent === true ? {} : options.agent) });
+  return { port, host, agent, stats, close };
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { io, type Socket } from 'socket.io-client';
-import { DemoConfigError, parseFaults, parseListenOptions, startDemoServer, type PingReply } from '../src/index.js';
+import { waitUntil } from '../../../test/helpers/wait.js';
+import { DemoConfigError, FAIL_EVENT, parseFaults, parseListenOptions, startDemoServer, type PingReply } from '../src/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 // Generous: these bound waits on a slow machine, they are not how long things take.
@@ -81,8 +83,36 @@ describe('startDemoServer', () => {
       expect(typeof reply.time).toBe('number');
       await within(new Promise((resolve) => client.once('tick', resolve)), 'tick');
       expect(server.stats()).toEqual({ clients: 1, events: 2 });
+      expect(server.agent).toBeUndefined();
     } finally {
       client.disconnect();
+      await within(server.close(), 'server close');
+    }
+  });
+
+  it('attaches the agent when asked, and a rejected `fail` event is a real server error', async () => {
+    // A stand-in IPC channel: the jest worker's own must not be used.
+    const channel = Object.assign(new EventEmitter(), {
+      connected: true,
+      sent: [] as unknown[],
+      send(message: unknown): void {
+        channel.sent.push(message);
+      },
+    });
+    const lines: string[] = [];
+    const server = await startDemoServer({ port: 0, log: (line) => lines.push(line), agent: { channel } });
+    const client: Socket = io(`http://127.0.0.1:${server.port}`, { transports: ['websocket'], reconnection: false });
+    try {
+      expect(server.agent?.active).toBe(true);
+      expect(channel.sent).toEqual([{ type: 'mpm:ready', port: server.port, address: '127.0.0.1' }]);
+      await within(new Promise<void>((resolve) => client.once('connect', resolve)), 'connect');
+      client.emit(FAIL_EVENT);
+      await waitUntil(() => lines.some((line) => line.endsWith('error: rejected a fail event')), { timeoutMs: DEADLINE_MS, what: 'the rejection line' });
+      expect(server.agent?.stats()).toMatchObject({ clients: 1, eventsTotal: 1, errorsTotal: 1 });
+      expect(server.stats()).toEqual({ clients: 1, events: 1 });
+    } finally {
+      client.disconnect();
+      server.agent?.detach();
       await within(server.close(), 'server close');
     }
   });
