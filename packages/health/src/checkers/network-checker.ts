@@ -7,6 +7,7 @@ export type ConnectOutcome = { readonly ok: true; readonly ms: number } | { read
 
 /** One TCP connect to host:port, closed as soon as it is made. Never rejects. */
 export function tcpConnect(host: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<ConnectOutcome> {
+  if (signal.aborted) return Promise.resolve({ ok: false, reason: 'abandoned' });
   return new Promise((resolve) => {
     const started = performance.now();
     const socket = connect({ host, port });

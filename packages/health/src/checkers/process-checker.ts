@@ -16,6 +16,8 @@ export class ProcessChecker implements HealthChecker {
   readonly name = 'process';
   readonly probe = false;
   readonly metrics = ['processState', 'cpuPercent', 'memoryMb', 'openFds', 'threads'] as const;
+  /** The pid pidusage has a CPU baseline for, through this checker. */
+  #sampled: number | undefined;
 
   async check(target: HealthTarget, context: CheckContext): Promise<HealthMetric[]> {
     const { pid } = target;
@@ -40,7 +42,7 @@ export class ProcessChecker implements HealthChecker {
       metrics.push(unknown('cpuPercent', 'percent', 'pidusage could not read the process', at));
       metrics.push(unknown('memoryMb', 'MiB', 'pidusage could not read the process', at));
     } else {
-      metrics.push(rated('cpuPercent', usage.cpu, 'percent', thresholds.cpuPercent, at));
+      metrics.push(rated('cpuPercent', this.#cpuPercent(pid, usage), 'percent', thresholds.cpuPercent, at));
       metrics.push(rated('memoryMb', usage.memory / MIB, 'MiB', thresholds.memoryMb, at));
     }
     if (facts !== undefined) {
@@ -54,8 +56,18 @@ export class ProcessChecker implements HealthChecker {
     return metrics;
   }
 
-  close(): void {
-    // pidusage keeps per-pid history behind an interval; let it go.
-    pidusage.clear();
+  /**
+   * CPU since the previous look. pidusage's first reading of a pid has no baseline and
+   * says 0 %, which would call a process spinning since its start idle: the first look
+   * takes the average over the process's life instead.
+   */
+  #cpuPercent(pid: number, usage: pidusage.Status): number {
+    const first = this.#sampled !== pid;
+    this.#sampled = pid;
+    if (!first) return usage.cpu;
+    return usage.elapsed > 0 ? (100 * usage.ctime) / usage.elapsed : 0;
   }
+
+  // No close(): pidusage.clear() is global and leaves the descriptors it keeps on
+  // /proc/PID/stat open; left alone, pidusage closes each one a minute after its last use.
 }

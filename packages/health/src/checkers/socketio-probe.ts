@@ -12,6 +12,7 @@ export type ProbeOutcome =
  * is handed back open for later pings; otherwise it is closed at once. Never rejects.
  */
 export function handshake(url: string, timeoutMs: number, signal: AbortSignal, keep: boolean): Promise<{ outcome: ProbeOutcome; socket?: Socket }> {
+  if (signal.aborted) return Promise.resolve({ outcome: { kind: 'failed', reason: 'abandoned' } });
   return new Promise((resolve) => {
     const started = performance.now();
     const socket = io(url, {
