@@ -139,6 +139,18 @@ describe('mpm-supervise watches the health of its child', () => {
     expect((await supervisor.waitForExit()).code).toBe(0);
   });
 
+  it('leaves no server behind when the supervisor is SIGKILLed: the agent closes it', async () => {
+    const supervisor = new SupervisorProcess(['--port', '0', '--', 'node', demoServerPath], { env: QUICK });
+    const healthy = await healthChange('healthy')(supervisor);
+    const pid = Number(healthy['childPid']);
+
+    supervisor.signal('SIGKILL');
+    await supervisor.waitForExit();
+
+    // No one signals the child: it exits because its IPC channel closed.
+    await expectAllGone([pid]);
+  });
+
   it('applies a new check interval on SIGHUP without touching the child', async () => {
     tempDir = mkdtempSync(join(tmpdir(), 'mpm-health-'));
     const file = join(tempDir, 'config.json');

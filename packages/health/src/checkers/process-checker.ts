@@ -21,7 +21,8 @@ export class ProcessChecker implements HealthChecker {
 
   async check(target: HealthTarget, context: CheckContext): Promise<HealthMetric[]> {
     const { pid } = target;
-    const [usage, facts] = await Promise.all([pidusage(pid).catch(() => undefined), readProcFacts(pid)]);
+    const facts = readProcFacts(pid);
+    const usage = await pidusage(pid).catch(() => undefined);
     const at = context.now();
     const { thresholds } = context;
     if (usage === undefined && facts === undefined) {
