@@ -113,6 +113,18 @@ describe('the supervisor log', () => {
     expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} info +supervisor three$/);
   });
 
+  it("writes a health change's causes in JSON, and only its words in a pretty line", async () => {
+    const stdout = new StalledStream();
+    stdout.release();
+    const file = join(dir, 'health.log');
+    const log = createSupervisorLog(options({ format: 'pretty', file }), { stdout });
+    const causes = [{ name: 'eventLoopLagMs', value: 1500, status: 'critical', message: 'eventLoopLagMs 1500 ms ≥ critical 1000 ms' }];
+    log.logger.error('health healthy → critical: eventLoopLagMs 1500 ms ≥ critical 1000 ms', { event: 'health_changed', from: 'healthy', to: 'critical', causes });
+    await log.close();
+    expect(stdout.chunks.join('')).toMatch(/^\d\d:\d\d:\d\d\.\d{3} error supervisor health healthy → critical: eventLoopLagMs 1500 ms ≥ critical 1000 ms  from=healthy to=critical\n$/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ event: 'health_changed', causes });
+  });
+
   it('refuses a new file it cannot write and keeps the old settings', async () => {
     const stdout = new StalledStream();
     stdout.release();

@@ -31,8 +31,12 @@ const colorizer = winston.format.colorize({
   colors: { error: 'red', warn: 'yellow', info: 'green', http: 'cyan', verbose: 'cyan', debug: 'blue', silly: 'magenta' },
 });
 
-/** Fields that a pretty line shows in its own columns rather than as key=value. */
-const shownInColumns = new Set<string>([...LEADING_FIELDS, 'event', 'truncated', 'originalBytes']);
+/**
+ * Fields that a pretty line shows in its own columns rather than as key=value, or not at
+ * all: a health change's `causes` are already spelled out in its message, and only
+ * machines want them again as JSON.
+ */
+const shownInColumns = new Set<string>([...LEADING_FIELDS, 'event', 'truncated', 'originalBytes', 'causes']);
 
 /**
  * A readable line for a terminal: `12:00:01.234 info  child[4242] out  hello`. Levels
