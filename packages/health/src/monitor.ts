@@ -52,6 +52,8 @@ interface Session {
   timer: TimerHandle | undefined;
   inFlight: Promise<HealthCheckResult | undefined> | undefined;
   lastRoundAt: number | undefined;
+  /** Aborted when the child stops being watched, so that its probes end at once. */
+  readonly stop: AbortController;
 }
 
 const DEFAULT_STARTUP_POLL_MS = 500;
@@ -129,6 +131,7 @@ export class HealthMonitor {
       timer: undefined,
       inFlight: undefined,
       lastRoundAt: undefined,
+      stop: new AbortController(),
     };
     this.#session = session;
     this.#schedule(session, Math.min(this.#settings.intervalMs, this.#startupPollMs));
@@ -140,6 +143,7 @@ export class HealthMonitor {
     if (session === undefined || (generation !== undefined && session.target.generation !== generation)) return;
     if (session.timer !== undefined) this.#clock.clearTimeout(session.timer);
     this.#session = undefined;
+    session.stop.abort();
   }
 
   /** New settings; the interval applies from the last round, the rest from the next one. */
@@ -200,7 +204,7 @@ export class HealthMonitor {
     const started = this.#clock.now();
     session.lastRoundAt = started;
     const target = session.target;
-    const raw = await Promise.all(this.#checkers.map((checker) => runChecker(checker, target, settings, this.#clock)));
+    const raw = await Promise.all(this.#checkers.map((checker) => runChecker(checker, target, settings, this.#clock, session.stop.signal)));
     if (this.#session !== session) return undefined;
 
     const now = this.#clock.now();

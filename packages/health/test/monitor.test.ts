@@ -384,6 +384,29 @@ describe('HealthMonitor: scheduling', () => {
     monitor.close();
   });
 
+  it('ends the probes of a round in flight when the child stops being watched', async () => {
+    const clock = new FakeClock();
+    let signal: AbortSignal | undefined;
+    const waiting: HealthChecker = {
+      name: 'socketio',
+      probe: true,
+      metrics: ['socketioLatencyMs'],
+      check: (_target, context) => {
+        signal = context.signal;
+        return new Promise<HealthMetric[]>(() => undefined);
+      },
+    };
+    const { monitor } = monitorWith(clock, [waiting], { probeTimeoutMs: 60_000 });
+    monitor.watch(target(clock));
+    const round = monitor.runRound();
+    await settle();
+    expect(signal?.aborted).toBe(false);
+    monitor.unwatch(1);
+    expect(signal?.aborted).toBe(true);
+    expect(await round).toBeUndefined();
+    monitor.close();
+  });
+
   it('applies a new interval and thresholds from the next round', async () => {
     const clock = new FakeClock();
     const lag = lagProbe(300);

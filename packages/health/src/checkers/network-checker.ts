@@ -19,6 +19,7 @@ export function tcpConnect(host: string, port: number, timeoutMs: number, signal
     };
     const onAbort = (): void => done({ ok: false, reason: 'abandoned' });
     const timer = setTimeout(() => done({ ok: false, reason: `no connection within ${timeoutMs} ms` }), timeoutMs);
+    timer.unref();
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => done({ ok: true, ms: performance.now() - started }));
     socket.once('error', (error: NodeJS.ErrnoException) => {

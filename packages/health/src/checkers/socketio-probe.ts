@@ -39,6 +39,7 @@ export function handshake(url: string, timeoutMs: number, signal: AbortSignal, k
     };
     const onAbort = (): void => finish({ kind: 'failed', reason: 'abandoned' }, false);
     const timer = setTimeout(() => finish({ kind: 'failed', reason: `no handshake within ${timeoutMs} ms` }, false), timeoutMs);
+    timer.unref();
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => finish({ kind: 'answered', ms: performance.now() - started, via: 'handshake' }, keep));
     socket.once('connect_error', (error: Error) => {
