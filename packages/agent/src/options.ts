@@ -66,7 +66,7 @@ export function resolveAgentOptions(
   const graceMs = options.graceMs ?? AGENT_DEFAULTS.graceMs;
   check('graceMs', graceMs, typeof graceMs === 'number' && graceMs >= 0 && graceMs <= MAX_GRACE_MS, `a number of milliseconds from 0 to ${MAX_GRACE_MS}`);
   const lagResolutionMs = options.lagResolutionMs ?? AGENT_DEFAULTS.lagResolutionMs;
-  // monitorEventLoopDelay itself wants a whole number of milliseconds > 0.
+  // The lag timer runs every lagResolutionMs: a whole number of milliseconds, at least 1.
   check('lagResolutionMs', lagResolutionMs, Number.isSafeInteger(lagResolutionMs) && lagResolutionMs >= 1, 'a whole number of milliseconds ≥ 1');
   for (const name of ['close', 'exit', 'log'] as const) {
     const value = options[name];
