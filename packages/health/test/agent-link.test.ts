@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AgentLink } from '../src/index.js';
-import { FakeClock, settle } from './fake-clock.js';
+import { FakeClock, settle } from '../../../test/helpers/fake-clock.js';
 
 const STATS = { clients: 2, eventsTotal: 10, errorsTotal: 1, eventLoopLagMs: 3, heapUsedBytes: 1024, uptimeSeconds: 5, lastEventAt: null };
 

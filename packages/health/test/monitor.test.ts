@@ -14,7 +14,7 @@ import {
   type StatusChange,
   type Thresholds,
 } from '../src/index.js';
-import { FakeClock, settle } from './fake-clock.js';
+import { FakeClock, settle } from '../../../test/helpers/fake-clock.js';
 
 const SETTINGS: MonitorSettings = {
   intervalMs: 5000,

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../src/index.js';
+import type { Clock, TimerHandle } from '@mpm/health';
 
 interface Timer extends TimerHandle {
   readonly id: number;

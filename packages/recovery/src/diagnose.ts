@@ -1,0 +1,98 @@
+import { causesOf, type HealthCheckResult, type HealthMetric } from '@mpm/health';
+import { higher, type RecoveryAction } from './actions.js';
+import { ceilingFor } from './ceilings.js';
+import { summarize, type Diagnosis, type FailureClass, type RestartVia, type Severity } from './failure-class.js';
+
+/** What an exit tells, as the controller reports it. */
+export interface ExitFacts {
+  readonly pid: number;
+  readonly generation: number;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly uptimeMs: number;
+}
+
+const STOPPED_STATES = new Set(['T', 't']);
+const GONE_STATES = new Set(['Z', 'X', 'gone']);
+
+/** Liveness failures may go all the way; the rung they start on depends on the class. */
+const LIVENESS: Readonly<Record<Exclude<FailureClass, 'resource'>, { floor: RecoveryAction; via: RestartVia }>> = {
+  crashed: { floor: 'restart_service', via: 'signal' },
+  // A blocked loop reads no IPC message and clearing its connections would not unblock it.
+  hung: { floor: 'restart_service', via: 'signal' },
+  // The stop signal goes out with SIGCONT; a stopped process reads nothing.
+  stopped: { floor: 'restart_service', via: 'signal' },
+  // Its loop answers: it can be asked to shut down cleanly.
+  port_closed: { floor: 'restart_service', via: 'message' },
+  startup_timeout: { floor: 'restart_service', via: 'signal' },
+};
+
+/**
+ * Names what is wrong with the child from one health result, or undefined when nothing
+ * is (healthy, starting, or only unknowns). A critical result is classified from its
+ * critical metrics, a warning from its warnings; the class comes from the signals
+ * together (process state, TCP, Socket.IO, IPC), never from one probe alone.
+ */
+export function diagnose(result: HealthCheckResult): Diagnosis | undefined {
+  const severity: Severity | undefined = result.status === 'critical' ? 'critical' : result.status === 'warning' ? 'warning' : undefined;
+  if (severity === undefined) return undefined;
+  // A failure on its way to critical (1 of 3 in a row) is the health log's news, not yet recovery's.
+  const bad = causesOf(result).filter((metric) => metric.status === severity && (severity === 'critical' || metric.breaches === undefined));
+  if (bad.length === 0) return undefined;
+  const failureClass = classify(bad, result);
+  const reason = bad.map((metric) => metric.message).join('; ');
+  const base = { severity, reason, metrics: bad.map(summarize), generation: result.generation, pid: result.pid };
+  if (failureClass === 'resource') {
+    const thresholds = bad.map((metric) => metric.name);
+    const ceiling = severity === 'warning' ? 'log_warning' : thresholds.map(ceilingFor).reduce(higher, 'log_warning');
+    return { ...base, failureClass, thresholds, floor: 'log_warning', ceiling, restartVia: 'message' };
+  }
+  const { floor, via } = LIVENESS[failureClass];
+  // A warning only ever logs: it is a failure on its way, not yet one to act on.
+  return severity === 'warning'
+    ? { ...base, failureClass, thresholds: [], floor: 'log_warning', ceiling: 'log_warning', restartVia: via }
+    : { ...base, failureClass, thresholds: [], floor, ceiling: 'emergency_stop', restartVia: via };
+}
+
+/** An unexpected exit: the child is gone, and the only help is a new one. */
+export function diagnoseExit(exit: ExitFacts): Diagnosis {
+  const how = exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+  const reason = `child ${exit.pid} ${how} after ${exit.uptimeMs} ms up`;
+  return {
+    failureClass: 'crashed',
+    severity: 'critical',
+    reason,
+    metrics: [{ name: 'exit', value: exit.signal ?? exit.code, unit: exit.signal !== null ? 'signal' : 'code', status: 'critical', message: reason }],
+    thresholds: [],
+    floor: 'restart_service',
+    ceiling: 'restart_service',
+    restartVia: 'signal',
+    generation: exit.generation,
+    pid: exit.pid,
+  };
+}
+
+function classify(bad: readonly HealthMetric[], result: HealthCheckResult): FailureClass {
+  const named = (name: string): HealthMetric | undefined => bad.find((metric) => metric.name === name);
+  const seen = (name: string): HealthMetric | undefined => result.metrics.find((metric) => metric.name === name);
+  const state = named('processState');
+  if (state !== undefined && typeof state.value === 'string') {
+    if (STOPPED_STATES.has(state.value)) return 'stopped';
+    if (GONE_STATES.has(state.value)) return 'crashed';
+  }
+  if (result.readiness === 'startup_timeout') return 'startup_timeout';
+  // A probe that failed has no value; one that answered slowly has one (that is lag).
+  const failedProbe = (name: string): boolean => named(name) !== undefined && named(name)?.value === null;
+  const answered = (name: string): boolean => {
+    const metric = seen(name);
+    return metric !== undefined && metric.value !== null && metric.status !== 'unknown';
+  };
+  const tcpDown = failedProbe('tcpLatencyMs');
+  const socketioDown = failedProbe('socketioLatencyMs');
+  const ipcDown = failedProbe('ipcLatencyMs');
+  if (!tcpDown && !socketioDown && !ipcDown) return 'resource';
+  if (ipcDown && !answered('socketioLatencyMs')) return 'hung';
+  // The process answers (over IPC, or at least the kernel says it runs) but does not serve.
+  if (tcpDown || (socketioDown && answered('ipcLatencyMs'))) return 'port_closed';
+  return 'hung';
+}

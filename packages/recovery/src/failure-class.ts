@@ -1,0 +1,51 @@
+import type { HealthMetric } from '@mpm/health';
+import type { RecoveryAction } from './actions.js';
+
+/**
+ * What is wrong with the child, named so that users can grep for it (DESIGN §4):
+ * - `crashed`: it exited on its own (exit code or signal);
+ * - `hung`: alive, but its Socket.IO and IPC pings time out;
+ * - `stopped`: state T (SIGSTOP, a debugger);
+ * - `port_closed`: alive and answering over IPC, but its port does not serve;
+ * - `resource`: a threshold (which one is in `thresholds`);
+ * - `startup_timeout`: never became ready within child.startupTimeoutMs.
+ */
+export const FAILURE_CLASSES = ['crashed', 'hung', 'stopped', 'port_closed', 'resource', 'startup_timeout'] as const;
+
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+export type Severity = 'warning' | 'critical';
+
+/** How a restart reaches the child: a hung or stopped one reads no IPC message. */
+export type RestartVia = 'message' | 'signal';
+
+/** The part of a metric that a recovery record keeps. */
+export interface MetricSummary {
+  readonly name: string;
+  readonly value: number | string | null;
+  readonly unit: string;
+  readonly status: HealthMetric['status'];
+  readonly message: string;
+}
+
+/** A failure, classified from several signals together, and what may be done about it. */
+export interface Diagnosis {
+  readonly failureClass: FailureClass;
+  readonly severity: Severity;
+  /** One line for an operator: the causes, worst first. */
+  readonly reason: string;
+  readonly metrics: readonly MetricSummary[];
+  /** For `resource`: the thresholds breached; empty otherwise. */
+  readonly thresholds: readonly string[];
+  /** The first rung that can help this class. */
+  readonly floor: RecoveryAction;
+  /** The highest rung this failure may reach (DESIGN §5, "ceilings"). */
+  readonly ceiling: RecoveryAction;
+  readonly restartVia: RestartVia;
+  readonly generation: number;
+  readonly pid: number | null;
+}
+
+export function summarize(metric: HealthMetric): MetricSummary {
+  return { name: metric.name, value: metric.value, unit: metric.unit, status: metric.status, message: metric.message };
+}

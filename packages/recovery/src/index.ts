@@ -1,0 +1,13 @@
+export { RECOVERY_ACTIONS, rankOf, climb, higher, touchesChild, type RecoveryAction } from './actions.js';
+export { FAILURE_CLASSES, summarize, type Diagnosis, type FailureClass, type MetricSummary, type RestartVia, type Severity } from './failure-class.js';
+export { METRIC_CEILINGS, ceilingFor } from './ceilings.js';
+export { diagnose, diagnoseExit, type ExitFacts } from './diagnose.js';
+export { countsAsHealthy } from './healthy.js';
+export { CrashBackoff, type BackoffSettings, type RespawnPlan } from './crash-backoff.js';
+export { CircuitBreaker } from './breaker/circuit-breaker.js';
+export { openTimeoutMs, type BreakerSettings, type BreakerState, type BreakerStateKind, type BreakerTransition, type Permit } from './breaker/breaker-state.js';
+export { GradedRecoveryStrategy, type StrategyDecision, type StrategyInput, type StrategySettings } from './strategy/graded-strategy.js';
+export type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
+export type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost } from './host.js';
+export type { RecoverySettings } from './settings.js';
+export { RecoveryManager, type ActionStarted, type RecoveryManagerEvents, type RecoveryManagerOptions } from './manager.js';

@@ -1,0 +1,424 @@
+import { EventEmitter } from 'node:events';
+import { systemClock, type Clock, type HealthCheckResult, type TimerHandle } from '@mpm/health';
+import type { RecoveryAction } from './actions.js';
+import type { BreakerStateKind, BreakerTransition } from './breaker/breaker-state.js';
+import { CircuitBreaker } from './breaker/circuit-breaker.js';
+import { CrashBackoff } from './crash-backoff.js';
+import { diagnose, diagnoseExit, type ExitFacts } from './diagnose.js';
+import type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
+import type { Diagnosis } from './failure-class.js';
+import { countsAsHealthy } from './healthy.js';
+import type { ActionOutcome, ClearPath, RecoveryHost } from './host.js';
+import type { RecoverySettings } from './settings.js';
+import { GradedRecoveryStrategy } from './strategy/graded-strategy.js';
+
+/** An action as it starts: the record it will become, without its verdict. */
+export type ActionStarted = Omit<RecoveryEvent, 'result' | 'skip' | 'durationMs'>;
+
+export interface RecoveryManagerEvents {
+  /** An action that touches the child has started. */
+  started: [ActionStarted];
+  /** A decision has its verdict: every one is told here, blocked and skipped ones too. */
+  event: [RecoveryEvent];
+  breaker: [BreakerTransition];
+  /** maxOpenCycles opens in a row: the host is told to stop the child and exit 75. */
+  gaveUp: [string];
+}
+
+export interface RecoveryManagerOptions {
+  readonly host: RecoveryHost;
+  readonly settings: RecoverySettings;
+  readonly clock?: Clock;
+  /** How many finished decisions are kept for /events. */
+  readonly keepEvents?: number;
+  /** A bug in recovery itself: told here, and the action under way is dropped. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** An action under way, then waiting to be seen working. */
+interface Verifying {
+  readonly id: number;
+  readonly decidedAt: number;
+  readonly diagnosis: Diagnosis;
+  readonly action: RecoveryAction;
+  readonly breaker: BreakerStateKind;
+  /** The child acted on: its (or a later child's) unexpected exit ends the wait. */
+  readonly actedOn: number;
+  /** Results from this generation on show whether it worked. */
+  fromGeneration: number;
+  /** Set once the action is done; until then it is still acting. */
+  deadline: number | undefined;
+  timer: TimerHandle | undefined;
+  detail: string;
+  /** With recovery disabled a crash is still respawned, but that is no recovery to count. */
+  readonly countsForBreaker: boolean;
+}
+
+/** A crashed child waiting for the breaker to let it be respawned. */
+interface Down {
+  readonly diagnosis: Diagnosis;
+  readonly uptimeMs: number;
+  blockedRecorded: boolean;
+}
+
+const DEFAULT_KEEP_EVENTS = 200;
+/** Decisions kept for the strategy; far more than any failure window holds at one per interval. */
+const KEEP_DECISIONS = 1000;
+
+/**
+ * Takes every health result and every unexpected exit, asks the strategy what to do and
+ * the breaker whether now, has the host (the child controller) do it, verifies that it
+ * worked, and records a RecoveryEvent for each decision (DESIGN §2, §4). Pure of process
+ * code: time comes from the clock, and everything done to the child goes through the host.
+ */
+export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
+  readonly breaker: CircuitBreaker;
+  readonly #host: RecoveryHost;
+  readonly #clock: Clock;
+  readonly #strategy: GradedRecoveryStrategy;
+  readonly #backoff: CrashBackoff;
+  readonly #keepEvents: number;
+  readonly #onError: (error: unknown) => void;
+  #settings: RecoverySettings;
+  #events: RecoveryEvent[] = [];
+  #decisions: PastDecision[] = [];
+  #nextId = 1;
+  #verifying: Verifying | undefined;
+  #down: Down | undefined;
+  #gaveUp = false;
+  #closed = false;
+  /** The open during which a blocked decision was last recorded. */
+  #blockedInOpenSince: number | undefined;
+  readonly #stopFollowingBreaker: () => void;
+
+  constructor(options: RecoveryManagerOptions) {
+    super();
+    this.#host = options.host;
+    this.#clock = options.clock ?? systemClock;
+    this.#settings = options.settings;
+    this.#keepEvents = options.keepEvents ?? DEFAULT_KEEP_EVENTS;
+    this.#onError = options.onError ?? (() => undefined);
+    this.#strategy = new GradedRecoveryStrategy(options.settings);
+    this.#backoff = new CrashBackoff(options.settings.crashBackoff);
+    this.breaker = new CircuitBreaker(options.settings.circuitBreaker, this.#clock);
+    this.#stopFollowingBreaker = this.breaker.onTransition((transition) => this.#onBreaker(transition));
+  }
+
+  get settings(): RecoverySettings {
+    return this.#settings;
+  }
+
+  /** Finished decisions, oldest first. */
+  get events(): readonly RecoveryEvent[] {
+    return this.#events;
+  }
+
+  get gaveUp(): boolean {
+    return this.#gaveUp;
+  }
+
+  /** True while an action is under way or waiting to be verified. */
+  get busy(): boolean {
+    return this.#verifying !== undefined;
+  }
+
+  /** New settings (a reload); the breaker keeps its state, the history is kept. */
+  update(settings: RecoverySettings): void {
+    this.#settings = settings;
+    this.#strategy.update(settings);
+    this.#backoff.update(settings.crashBackoff);
+    this.breaker.update(settings.circuitBreaker);
+  }
+
+  /** Every round of the health monitor. */
+  handleResult(result: HealthCheckResult): void {
+    if (this.#closed || this.#gaveUp) return;
+    const healthy = countsAsHealthy(result);
+    const verifying = this.#verifying;
+    if (verifying?.deadline !== undefined && result.generation >= verifying.fromGeneration) {
+      const now = this.#clock.now();
+      if (healthy) this.#conclude(verifying, 'succeeded', `healthy again ${now - verifying.decidedAt} ms after the decision`);
+      else if (now >= verifying.deadline) this.#conclude(verifying, 'failed', this.#notHealthyInTime());
+    }
+    if (this.#gaveUp) return;
+    if (healthy) {
+      this.breaker.recordHealthyCheck();
+      // A threshold warning is healthy enough for the breaker, and still worth a line.
+      if (result.status !== 'warning') return;
+    }
+    const diagnosis = diagnose(result);
+    // A vanished process is the exit's business: its report follows within moments.
+    if (diagnosis === undefined || diagnosis.failureClass === 'crashed') return;
+    this.#consider(diagnosis).catch((error: unknown) => this.#onError(error));
+  }
+
+  /** Every exit of the child; the expected ones (stop, restart) are none of recovery's business. */
+  handleExit(exit: ExitFacts & { readonly expected: boolean }): void {
+    if (this.#closed || this.#gaveUp || exit.expected) return;
+    const verifying = this.#verifying;
+    const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+    const { minUptimeMs } = this.#settings.crashBackoff;
+    if (verifying !== undefined && exit.generation >= verifying.actedOn) {
+      this.#conclude(verifying, 'failed', `the child ${how} before it was healthy again`);
+      if (this.#gaveUp) return;
+    } else if (this.#settings.enabled && exit.uptimeMs < minUptimeMs) {
+      // Healthy for a moment and gone again is a crash loop too: it must reach the breaker.
+      this.breaker.recordFailure(`child ${exit.pid} ${how} ${exit.uptimeMs} ms after it started (under child.minUptimeMs, ${minUptimeMs} ms)`);
+      if (this.#gaveUp) return;
+    }
+    this.#failedAfterTrial(`the child ${how}`);
+    if (this.#gaveUp) return;
+    this.#down = { diagnosis: diagnoseExit(exit), uptimeMs: exit.uptimeMs, blockedRecorded: false };
+    this.#respawnIfAllowed();
+  }
+
+  /** Stops timers; nothing more is decided. */
+  close(): void {
+    this.#closed = true;
+    if (this.#verifying?.timer !== undefined) this.#clock.clearTimeout(this.#verifying.timer);
+    this.#verifying = undefined;
+    this.#stopFollowingBreaker();
+    this.breaker.dispose();
+  }
+
+  async #consider(diagnosis: Diagnosis): Promise<void> {
+    const now = this.#clock.now();
+    const decision = this.#strategy.decide({ diagnosis, history: this.#decisions, now, verifying: this.#verifying !== undefined });
+    if (decision.kind === 'hold') return;
+    const { action } = decision;
+    if (action === 'log_warning') {
+      const detail = decision.atCeiling
+        ? `${diagnosis.ceiling} is as far as ${diagnosis.thresholds.join(', ') || diagnosis.failureClass} may escalate, and it was tried (or could not run) inside failureWindowMs: logging only`
+        : diagnosis.severity === 'warning'
+          ? 'logged; a warning is not acted on'
+          : 'logged; if it persists the next decision climbs a rung';
+      this.#record(diagnosis, action, 'succeeded', detail, now);
+      return;
+    }
+    if (!this.#settings.enabled) {
+      this.#record(diagnosis, action, 'skipped', `recovery is disabled (--no-recovery): would have done ${action}`, now, 'disabled');
+      return;
+    }
+    let path: ClearPath = null;
+    if (action === 'clear_connections') {
+      path = this.#host.clearPath(diagnosis.generation);
+      if (path === null) {
+        this.#record(diagnosis, action, 'skipped', 'no agent answers over IPC and child.clearConnectionsSignal is not set: climbing a rung', now, 'unavailable');
+        return this.#consider(diagnosis);
+      }
+    }
+    this.#failedAfterTrial(`${diagnosis.failureClass}: ${diagnosis.reason}`);
+    if (this.#gaveUp) return;
+    const permit = this.breaker.permit();
+    if (!permit.allowed) {
+      // One record per open: the breaker's own record already says how long it lasts.
+      const state = this.breaker.state;
+      const since = state.kind === 'open' ? state.since : undefined;
+      if (since === undefined || since !== this.#blockedInOpenSince) this.#record(diagnosis, action, 'blocked', `${permit.reason}; the child is left as it is`, now);
+      this.#blockedInOpenSince = since;
+      return;
+    }
+    const verifying = this.#begin(diagnosis, action, diagnosis.generation, now, permit.trial ? 'trial of half_open' : '');
+    try {
+      await this.#perform(verifying, path);
+    } catch (error) {
+      // A bug, not an outcome: drop this action (only this one) so that recovery goes on.
+      if (this.#verifying === verifying) {
+        this.#verifying = undefined;
+        if (verifying.timer !== undefined) this.#clock.clearTimeout(verifying.timer);
+        if (verifying.breaker === 'half_open') this.breaker.returnTrial();
+      }
+      throw error;
+    }
+  }
+
+  async #perform(verifying: Verifying, path: ClearPath): Promise<void> {
+    const { action, diagnosis } = verifying;
+    const generation = diagnosis.generation;
+    if (action === 'clear_connections' && path !== null) {
+      const outcome = await this.#host.clearConnections(generation, path).catch((error: unknown) => ({ kind: 'failed' as const, reason: messageOf(error) }));
+      if (this.#verifying !== verifying) return;
+      if (outcome.kind === 'failed') {
+        this.#conclude(verifying, 'failed', outcome.reason);
+        return;
+      }
+      const detail = outcome.kind === 'cleared' ? `the agent disconnected ${outcome.disconnected} client(s)` : `sent ${outcome.signal} to the child`;
+      this.#verify(verifying, generation, detail);
+      return;
+    }
+    let outcome: ActionOutcome;
+    try {
+      outcome = action === 'emergency_stop' ? await this.#host.emergencyStop(generation) : await this.#host.restart(generation, diagnosis.restartVia);
+    } catch (error) {
+      outcome = { done: false, reason: messageOf(error) };
+    }
+    if (this.#verifying !== verifying) return;
+    if (!outcome.done) {
+      this.#skipStale(verifying, outcome.reason);
+      return;
+    }
+    this.#verify(verifying, generation + 1, outcome.detail);
+  }
+
+  /**
+   * half_open's trial action is over and seemed to work, but the child failed again before
+   * successThreshold healthy checks: that is the one failure that opens the breaker again.
+   * Without it the trial stays taken, and every later action is blocked for good.
+   */
+  #failedAfterTrial(how: string): void {
+    const state = this.breaker.state;
+    if (this.#verifying !== undefined || state.kind !== 'half_open' || state.trial !== 'taken') return;
+    this.breaker.recordFailure(`failed again after the half-open trial, before successThreshold healthy checks: ${how}`);
+  }
+
+  #respawnIfAllowed(): void {
+    const down = this.#down;
+    if (down === undefined || this.#closed || this.#gaveUp) return;
+    const { diagnosis } = down;
+    const now = this.#clock.now();
+    if (this.#settings.enabled) {
+      const permit = this.breaker.permit();
+      if (!permit.allowed) {
+        // One record per wait: nothing else happens while the child is down.
+        if (!down.blockedRecorded) this.#record(diagnosis, 'restart_service', 'blocked', `${permit.reason}; the child stays down until then`, now);
+        down.blockedRecorded = true;
+        return;
+      }
+    }
+    this.#down = undefined;
+    const plan = this.#backoff.next(down.uptimeMs);
+    const verifying = this.#begin(diagnosis, 'restart_service', diagnosis.generation, now, `respawn in ${plan.delayMs} ms (attempt ${plan.attempt})`);
+    if (!this.#host.respawn(plan)) {
+      this.#skipStale(verifying, 'there is no exited child to respawn (the supervisor is stopping)');
+      return;
+    }
+    verifying.fromGeneration = diagnosis.generation + 1;
+    verifying.detail = `respawned after ${plan.delayMs} ms (attempt ${plan.attempt})${this.#settings.enabled ? '' : '; recovery is disabled, so no circuit breaker'}`;
+    this.#armDeadline(verifying, now + plan.delayMs + this.#settings.verifyTimeoutMs);
+  }
+
+  #begin(diagnosis: Diagnosis, action: RecoveryAction, actedOn: number, now: number, detail: string): Verifying {
+    const verifying: Verifying = {
+      id: this.#nextId++,
+      decidedAt: now,
+      diagnosis,
+      action,
+      breaker: this.breaker.state.kind,
+      actedOn,
+      fromGeneration: actedOn,
+      deadline: undefined,
+      timer: undefined,
+      detail,
+      countsForBreaker: this.#settings.enabled,
+    };
+    this.#verifying = verifying;
+    this.emit('started', { ...this.#fields(verifying.id, diagnosis, action, now), breaker: verifying.breaker, detail });
+    return verifying;
+  }
+
+  #verify(verifying: Verifying, fromGeneration: number, detail: string): void {
+    verifying.fromGeneration = fromGeneration;
+    verifying.detail = detail;
+    this.#armDeadline(verifying, this.#clock.now() + this.#settings.verifyTimeoutMs);
+  }
+
+  /** Keeps the deadline beside the timer: a result past it fails the action even if the timer is late. */
+  #armDeadline(verifying: Verifying, deadline: number): void {
+    verifying.deadline = deadline;
+    const timer = this.#clock.setTimeout(() => {
+      if (this.#verifying === verifying) this.#conclude(verifying, 'failed', this.#notHealthyInTime());
+    }, deadline - this.#clock.now());
+    timer.unref?.();
+    verifying.timer = timer;
+  }
+
+  #conclude(verifying: Verifying, result: 'succeeded' | 'failed', how: string): void {
+    if (this.#verifying !== verifying) return;
+    this.#verifying = undefined;
+    if (verifying.timer !== undefined) this.#clock.clearTimeout(verifying.timer);
+    const detail = verifying.detail === '' ? how : `${verifying.detail}; ${how}`;
+    this.#finish(verifying.id, verifying.diagnosis, verifying.action, result, detail, verifying.decidedAt, verifying.breaker);
+    if (verifying.countsForBreaker && result === 'failed') this.breaker.recordFailure(`${verifying.action} for ${verifying.diagnosis.failureClass}: ${how}`);
+  }
+
+  /** The action could not be done to the child it was meant for; a half-open trial is handed back. */
+  #skipStale(verifying: Verifying, reason: string): void {
+    this.#verifying = undefined;
+    if (verifying.breaker === 'half_open') this.breaker.returnTrial();
+    this.#finish(verifying.id, verifying.diagnosis, verifying.action, 'skipped', reason, verifying.decidedAt, verifying.breaker, 'stale');
+  }
+
+  #record(diagnosis: Diagnosis, action: RecoveryAction, result: RecoveryResult, detail: string, at: number, skip?: SkipReason): void {
+    this.#finish(this.#nextId++, diagnosis, action, result, detail, at, this.breaker.state.kind, skip);
+  }
+
+  #finish(
+    id: number,
+    diagnosis: Diagnosis,
+    action: RecoveryAction,
+    result: RecoveryResult,
+    detail: string,
+    at: number,
+    breaker: BreakerStateKind,
+    skip?: SkipReason,
+  ): void {
+    const event: RecoveryEvent = {
+      ...this.#fields(id, diagnosis, action, at),
+      breaker,
+      result,
+      ...(skip === undefined ? {} : { skip }),
+      detail,
+      durationMs: Math.max(0, this.#clock.now() - at),
+    };
+    this.#events.push(event);
+    if (this.#events.length > this.#keepEvents) this.#events.splice(0, this.#events.length - this.#keepEvents);
+    this.#decisions.push({ at, action, failureClass: diagnosis.failureClass, thresholds: diagnosis.thresholds, severity: diagnosis.severity, result, skip });
+    if (this.#decisions.length > KEEP_DECISIONS) this.#decisions.splice(0, this.#decisions.length - KEEP_DECISIONS);
+    this.emit('event', event);
+  }
+
+  #fields(id: number, diagnosis: Diagnosis, action: RecoveryAction, at: number): Omit<ActionStarted, 'breaker' | 'detail'> {
+    return {
+      id,
+      time: new Date(at).toISOString(),
+      action,
+      failureClass: diagnosis.failureClass,
+      severity: diagnosis.severity,
+      reason: diagnosis.reason,
+      metrics: diagnosis.metrics,
+      thresholds: diagnosis.thresholds,
+      generation: diagnosis.generation,
+      pid: diagnosis.pid,
+    };
+  }
+
+  #notHealthyInTime(): string {
+    return `the child was not healthy within verifyTimeoutMs (${this.#settings.verifyTimeoutMs} ms)`;
+  }
+
+  #onBreaker(transition: BreakerTransition): void {
+    this.emit('breaker', transition);
+    if (transition.exhausted) {
+      this.#giveUp(transition.reason);
+      return;
+    }
+    // After the caller that moved the breaker is done: it may be about to use the trial itself.
+    if (transition.from.kind === 'open' && transition.to.kind === 'half_open') queueMicrotask(() => this.#respawnIfAllowed());
+  }
+
+  #giveUp(reason: string): void {
+    if (this.#gaveUp) return;
+    this.#gaveUp = true;
+    if (this.#verifying?.timer !== undefined) this.#clock.clearTimeout(this.#verifying.timer);
+    this.#verifying = undefined;
+    this.#down = undefined;
+    const max = this.breaker.settings.maxOpenCycles;
+    const why = `the circuit breaker opened ${max} time(s) in a row (maxOpenCycles ${max}); the last: ${reason}`;
+    this.emit('gaveUp', why);
+    this.#host.giveUp(why);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,13 @@
+import type { BreakerSettings } from './breaker/breaker-state.js';
+import type { BackoffSettings } from './crash-backoff.js';
+
+/** The recovery.* config keys (DESIGN §5), with the child.* keys of the crash backoff. */
+export interface RecoverySettings {
+  /** false: decide and log, but do nothing to the child (crashes are still respawned). */
+  readonly enabled: boolean;
+  readonly failureWindowMs: number;
+  readonly minActionIntervalMs: number;
+  readonly verifyTimeoutMs: number;
+  readonly circuitBreaker: BreakerSettings;
+  readonly crashBackoff: BackoffSettings;
+}
