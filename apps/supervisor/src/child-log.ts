@@ -1,4 +1,4 @@
-import type { ChildController, ExitEvent } from '@mpm/child';
+import type { ChildController, ExitEvent, StopRequestedEvent } from '@mpm/child';
 import type winston from 'winston';
 import { formatDuration, redactArgs } from '@mpm/config';
 
@@ -56,13 +56,11 @@ export function logChildEvents(controller: ChildController, logger: winston.Logg
   });
 
   controller.on('stopRequested', (stop) => {
-    const how = stop.signal === 'SIGKILL'
-      ? 'SIGKILL to its process group now'
-      : `${stop.signal} to its process group, SIGKILL after ${formatDuration(stop.killTimeoutMs)}`;
-    logger.info(`stopping child ${stop.pid} (${stop.reason}): ${how}`, {
+    logger.info(`stopping child ${stop.pid} (${stop.reason}): ${describeStop(stop)}`, {
       event: 'child_stopping',
       childPid: stop.pid,
       reason: stop.reason,
+      how: stop.how,
       signal: stop.signal,
       killTimeoutMs: stop.killTimeoutMs,
     });
@@ -92,4 +90,16 @@ function describeExit(exit: ExitEvent): string {
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
   const why = exit.expected ? `(${exit.reason ?? 'requested'})` : '(unexpected)';
   return `child ${exit.pid} ${how} after ${formatDuration(exit.uptimeMs)} ${why}`;
+}
+
+function describeStop(stop: StopRequestedEvent): string {
+  const after = formatDuration(stop.killTimeoutMs);
+  switch (stop.how) {
+    case 'kill':
+      return 'SIGKILL to its process group now';
+    case 'message':
+      return `asked over IPC to shut down, SIGKILL to its process group after ${after}`;
+    case 'signal':
+      return `${stop.signal} to its process group, SIGKILL after ${after}`;
+  }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { LiveConfig, type LoadOutcome } from '@mpm/config';
+import { Registry } from 'prom-client';
 import { printConfig, validateConfig } from './config-commands.js';
 import { loadFor, reloaderFor, settingName } from './config-load.js';
 import { ExitCode } from './exit-codes.js';
@@ -10,6 +11,7 @@ import { parseCommandLine, type ConfigRequest } from './program.js';
 import { followConfig, logConfigLoaded, logConfigWarnings, reloadConfig } from './reload.js';
 import { runOptionsFrom } from './run-options.js';
 import { HealthWatch } from './health/health-watch.js';
+import { RecoveryWatch } from './recovery/recovery-watch.js';
 import { handleSignals } from './signals.js';
 import { Supervisor } from './supervisor.js';
 
@@ -64,13 +66,18 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
   const supervisor = new Supervisor(options, log.logger);
   const stopFollowing = followConfig(live, supervisor.controller, log, context);
-  const stopWatchingHealth = new HealthWatch(supervisor.controller, live, log.logger).start();
+  const health = new HealthWatch(supervisor.controller, live, log.logger);
+  const stopWatchingHealth = health.start();
+  // The supervisor's own metrics registry (never prom-client's global one); the status server serves it.
+  const metrics = new Registry();
+  const stopRecovering = new RecoveryWatch(supervisor, health, live, log.logger, { registry: metrics }).start();
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
   const stopHandlingSignals = handleSignals(supervisor, log.logger, () => reloadConfig(live, log.logger));
   const stopOnCrash = stopChildOnInternalError(supervisor);
 
   const exitCode = await supervisor.run();
+  stopRecovering();
   stopWatchingHealth();
   log.logger.info(`exiting with code ${exitCode}`, { event: 'supervisor_stopped', exitCode });
   await log.close();

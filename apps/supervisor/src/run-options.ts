@@ -50,9 +50,7 @@ export function runOptionsFrom(config: Config, context: RunContext): RunOptions 
       ...DEFAULT_CHILD_SETTINGS,
       stopSignal: config.child.stopSignal,
       killTimeoutMs: config.child.killTimeoutMs,
-      restartDelayMs: config.child.restartDelayMs,
-      maxRestartDelayMs: config.child.maxRestartDelayMs,
-      minUptimeMs: config.child.minUptimeMs,
+      // child.restartDelayMs and the like are not the controller's: recovery reads them.
     }),
     log: logOptionsFrom(config, context),
   });

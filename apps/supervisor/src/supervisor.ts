@@ -14,6 +14,7 @@ export class Supervisor {
   readonly #options: RunOptions;
   readonly #logger: winston.Logger;
   #stopping: Promise<void> | undefined;
+  #gaveUp = false;
 
   constructor(options: RunOptions, logger: winston.Logger) {
     this.#options = options;
@@ -34,12 +35,16 @@ export class Supervisor {
       cwd: spec.cwd,
       port,
     });
+    // While a crashed child waits out an open breaker no process or socket is left to keep
+    // the loop alive, and the supervisor must not quietly end: it holds the loop itself.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
     const ended = new Promise<ExitCode>((resolve) => {
       const onState = ({ to }: { to: ChildState }): void => {
         const code = exitCodeFor(to);
         if (code === undefined) return;
+        clearInterval(keepAlive);
         this.controller.off('state', onState);
-        resolve(code);
+        resolve(this.#gaveUp && code === ExitCode.ok ? ExitCode.gaveUp : code);
       };
       this.controller.on('state', onState);
     });
@@ -51,6 +56,18 @@ export class Supervisor {
   stop(reason: StopReason): Promise<void> {
     this.#stopping ??= this.controller.stop(reason);
     return this.#stopping;
+  }
+
+  /**
+   * Recovery gave up (the breaker opened maxOpenCycles times in a row): the child is
+   * stopped and the supervisor exits with 75, so that systemd or Kubernetes can take over.
+   */
+  giveUp(reason: string): Promise<void> {
+    if (this.#stopping === undefined) {
+      this.#gaveUp = true;
+      this.#logger.debug(`stopping the child: ${reason}`, { event: 'supervisor_giving_up' });
+    }
+    return this.stop('recovery');
   }
 
   /** SIGKILL to the child's group now, e.g. on a second Ctrl-C. */

@@ -18,7 +18,7 @@ describe('runOptionsFrom', () => {
       name: 'server',
       spec: { command: 'node', args: ['server.js'], cwd: '/srv/app', env: {} },
       port: null,
-      child: { killTimeoutMs: 5000, restartDelayMs: 100, maxRestartDelayMs: 30_000, minUptimeMs: 10_000, stopSignal: 'SIGTERM' },
+      child: { killTimeoutMs: 5000, stopSignal: 'SIGTERM' },
       log: { level: 'info', format: 'json', file: null, maxSizeMb: 10, maxFiles: 5 },
     });
     expect(Object.isFrozen(options)).toBe(true);

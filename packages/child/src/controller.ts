@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import { RestartBackoff } from './backoff.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { SpawnFailedError } from './errors.js';
-import type { ChildEvents, OutputStream } from './events.js';
+import type { ChildEvents, OutputStream, StopMethod } from './events.js';
 import { LineSplitter } from './line-splitter.js';
 import { liveGroupMembers, signalGroup } from './process-group.js';
 import { DEFAULT_CHILD_SETTINGS, type ChildSettings, type ChildSpec } from './settings.js';
@@ -16,6 +15,22 @@ export interface ChildControllerOptions {
   readonly spawn?: SpawnFunction;
 }
 
+/** When to bring back a child that exited on its own; decided outside the controller. */
+export interface RespawnPlan {
+  readonly delayMs: number;
+  /** Which restart in a row this is, as the caller counts them; only reported. */
+  readonly attempt: number;
+}
+
+export interface StopOptions {
+  /**
+   * Asks the child to shut down by itself (an IPC message, typically); resolves true when
+   * the child took the request. When it resolves false or rejects, the stop signal goes
+   * out as usual. The SIGKILL deadline runs either way.
+   */
+  readonly request?: () => Promise<boolean>;
+}
+
 /** One spawned child: its process and what the controller tracks about it. */
 interface Run {
   readonly generation: number;
@@ -23,6 +38,10 @@ interface Run {
   readonly pid: number;
   readonly startedAt: number;
   readonly outputDone: Promise<void>;
+  /** Set as soon as the leader has exited, before the exit is reported: its pid is gone. */
+  leaderExited: boolean;
+  /** True once a stop has sent the stop signal or SIGKILL to the whole group. */
+  groupSignalled: boolean;
   /** Cleans up the group after the leader exited; set once it has. */
   sweep: Promise<void> | undefined;
 }
@@ -33,11 +52,19 @@ const GROUP_POLL_MS = 20;
 const OUTPUT_DRAIN_MS = 100;
 /** After SIGKILL the kernel needs a moment; past this we stop waiting for the group. */
 const AFTER_KILL_WAIT_MS = 1000;
+/** A longer delay makes setTimeout fire at once (and warn), so respawn() refuses it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A stop or restart is over once the child is gone for good, or its successor runs. */
+function stopIsOver(state: ChildState): boolean {
+  return isSettled(state) || state.kind === 'running' || state.kind === 'exited' || state.kind === 'backoff';
+}
 
 /**
- * Runs one command as a child process and keeps it running: spawns it in its own process
- * group, relays its output line by line, restarts it with backoff when it exits on its
- * own, and stops it gracefully (stop signal, then SIGKILL to the whole group).
+ * Runs one command as a child process: spawns it in its own process group, relays its
+ * output line by line, reports when it exits on its own and brings it back when told to
+ * (respawn), and stops it gracefully (stop signal or a request, then SIGKILL to the whole
+ * group). It decides nothing about restarts: that is the recovery package's job.
  *
  * Every state change goes through #transition and is reported as a 'state' event.
  */
@@ -46,7 +73,6 @@ export class ChildController extends EventEmitter<ChildEvents> {
   #settings: ChildSettings;
   readonly #clock: Clock;
   readonly #spawn: SpawnFunction;
-  readonly #backoff: RestartBackoff;
 
   #state: ChildState = { kind: 'idle' };
   #generation = 0;
@@ -62,7 +88,6 @@ export class ChildController extends EventEmitter<ChildEvents> {
     this.#settings = Object.freeze({ ...DEFAULT_CHILD_SETTINGS, ...options.settings });
     this.#clock = options.clock ?? systemClock;
     this.#spawn = options.spawn ?? spawnWithExeca;
-    this.#backoff = new RestartBackoff(this.#backoffSettings());
   }
 
   get state(): ChildState {
@@ -75,6 +100,11 @@ export class ChildController extends EventEmitter<ChildEvents> {
 
   get settings(): ChildSettings {
     return this.#settings;
+  }
+
+  /** The generation of the latest spawn (0 before the first), failed spawns included. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Respawns after the first spawn, whatever caused them. */
@@ -99,7 +129,6 @@ export class ChildController extends EventEmitter<ChildEvents> {
   /** Applies new settings; a running child keeps going, the next stop or restart uses them. */
   updateSettings(settings: Partial<ChildSettings>): void {
     this.#settings = Object.freeze({ ...this.#settings, ...settings });
-    this.#backoff.update(this.#backoffSettings());
   }
 
   /** Replaces what is spawned; a running child keeps going, the next spawn uses the new spec. */
@@ -117,24 +146,72 @@ export class ChildController extends EventEmitter<ChildEvents> {
   }
 
   /**
-   * Stops the child gracefully: stop signal to its process group, SIGKILL after
-   * killTimeoutMs. Resolves once no process of the group is left.
+   * Stops the child gracefully: stop signal to its process group (or options.request),
+   * SIGKILL after killTimeoutMs. Resolves once no process of the group is left.
    */
-  async stop(reason: StopReason = 'operator'): Promise<void> {
-    await this.#end(reason, 'stop', this.#settings.killTimeoutMs);
+  async stop(reason: StopReason = 'operator', options: StopOptions = {}): Promise<void> {
+    await this.#end(reason, 'stop', this.#settings.killTimeoutMs, options.request);
   }
 
-  /** Graceful stop, then a new child at once (no backoff; the crash history is reset). */
-  async restart(reason: StopReason = 'operator'): Promise<void> {
-    this.#backoff.reset();
+  /** Graceful stop as stop() does, then a new child at once, without waiting. */
+  async restart(reason: StopReason = 'operator', options: StopOptions = {}): Promise<void> {
     const generation = this.#generation;
-    await this.#end(reason, 'restart', this.#settings.killTimeoutMs);
+    await this.#end(reason, 'restart', this.#settings.killTimeoutMs, options.request);
     await this.#until((state) => isSettled(state) || (state.kind === 'running' && state.generation > generation));
+  }
+
+  /**
+   * Brings back a child that exited on its own: waits plan.delayMs (in 'backoff'), and for
+   * the old group to be cleared, then spawns. Only from 'exited'; false, and nothing done,
+   * in any other state (a stop or restart got there first).
+   */
+  respawn(plan: RespawnPlan): boolean {
+    const { delayMs, attempt } = plan;
+    if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > MAX_TIMER_MS) {
+      throw new RangeError(`respawn delayMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(delayMs)}`);
+    }
+    if (!Number.isInteger(attempt) || attempt < 1) {
+      throw new RangeError(`respawn attempt must be a whole number from 1, got ${String(attempt)}`);
+    }
+    const state = this.#state;
+    if (state.kind !== 'exited') return false;
+    const { generation, lastExit } = state;
+    const sweep = this.#run?.sweep ?? Promise.resolve();
+    const until = this.#clock.now() + delayMs;
+    const backoff: ChildState = { kind: 'backoff', generation, until, attempt, delayMs, lastExit };
+    this.#transition(backoff);
+    this.emit('restartScheduled', { generation, delayMs, attempt, until });
+    const timer = this.#clock.setTimeout(() => {
+      void sweep.then(() => {
+        // A stop or restart that came in the meantime has cancelled the timer, though the
+        // state stays 'backoff' until it has waited for the same sweep.
+        if (this.#state === backoff && this.#timer === timer) this.#spawnNow();
+      });
+    }, delayMs);
+    this.#timer = timer;
+    return true;
   }
 
   /** SIGKILL to the whole group now. Resolves once the group is gone. */
   async kill(reason: StopReason = 'operator', then: AfterStop = 'stop'): Promise<void> {
     await this.#end(reason, then, 0);
+  }
+
+  /**
+   * Sends a signal to the current child only, not to its group: another process of the
+   * group could die of it (SIGUSR2's default action, say). False when there is no live
+   * child or the signal could not be sent.
+   */
+  signal(signal: NodeJS.Signals): boolean {
+    const run = this.#run;
+    if (run === undefined || run.leaderExited || this.pid !== run.pid) return false;
+    try {
+      process.kill(run.pid, signal);
+      return true;
+    } catch {
+      // ESRCH (it just exited) or EPERM: either way it was not sent, which is the answer.
+      return false;
+    }
   }
 
   /** Sends an IPC message to the current child; false when there is no channel. */
@@ -144,7 +221,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     return run.process.send(message);
   }
 
-  async #end(reason: StopReason, then: AfterStop, graceMs: number): Promise<void> {
+  async #end(reason: StopReason, then: AfterStop, graceMs: number, request?: () => Promise<boolean>): Promise<void> {
     const state = this.#state;
     switch (state.kind) {
       case 'idle':
@@ -155,13 +232,15 @@ export class ChildController extends EventEmitter<ChildEvents> {
       case 'starting':
         // The spawn is in flight; stop it once it has a pid (or has failed).
         await this.#until((s) => s.kind !== 'starting');
-        return this.#end(reason, then, graceMs);
+        return this.#end(reason, then, graceMs, request);
+      case 'exited':
       case 'backoff': {
         this.#cancelTimer();
+        // The leftovers of the crashed child's group must be gone before anything else.
         await this.#run?.sweep;
-        if (this.#state !== state) return this.#end(reason, then, graceMs);
+        if (this.#state !== state) return this.#end(reason, then, graceMs, request);
         if (then === 'restart') this.#spawnNow();
-        else this.#transition({ kind: 'stopped', reason, lastExit: this.#lastExit });
+        else this.#transition({ kind: 'stopped', reason, lastExit: state.lastExit });
         return;
       }
       case 'stopping': {
@@ -169,29 +248,56 @@ export class ChildController extends EventEmitter<ChildEvents> {
         // A stop during a restart wins; an earlier deadline (a second "stop now") too.
         this.#transition({ ...state, then: then === 'stop' ? 'stop' : state.then, deadline: sooner });
         if (sooner < state.deadline) this.#armKill(state.generation, state.pid, sooner);
-        return this.#until((s) => isSettled(s) || s.kind === 'running' || s.kind === 'backoff');
+        return this.#until(stopIsOver);
       }
       case 'running': {
         const signal = this.#settings.stopSignal;
         const since = this.#clock.now();
         const deadline = since + graceMs;
+        const how: StopMethod = graceMs <= 0 ? 'kill' : request !== undefined ? 'message' : 'signal';
         this.#transition({ ...state, kind: 'stopping', reason, then, since, deadline });
         this.emit('stopRequested', {
           pid: state.pid,
           generation: state.generation,
           reason,
-          signal: graceMs > 0 ? signal : 'SIGKILL',
+          signal: how === 'kill' ? 'SIGKILL' : signal,
           killTimeoutMs: graceMs,
+          how,
         });
-        if (graceMs > 0) {
+        // Armed first: a request that never answers must not keep the child alive.
+        this.#armKill(state.generation, state.pid, deadline);
+        if (how !== 'message' && this.#run?.generation === state.generation) this.#run.groupSignalled = true;
+        if (how === 'signal') {
           signalGroup(state.pid, signal);
           // A stopped (SIGSTOP) child cannot act on the signal until it is continued.
           signalGroup(state.pid, 'SIGCONT');
+        } else if (how === 'message' && request !== undefined) {
+          // Nor can it read a message.
+          signalGroup(state.pid, 'SIGCONT');
+          void this.#request(state.generation, state.pid, request, signal);
         }
-        this.#armKill(state.generation, state.pid, deadline);
-        return this.#until((s) => isSettled(s) || s.kind === 'running' || s.kind === 'backoff');
+        return this.#until(stopIsOver);
       }
     }
+  }
+
+  /** Asks the child to shut down; if it will not say yes, the stop signal goes out after all. */
+  async #request(generation: number, pid: number, request: () => Promise<boolean>, signal: NodeJS.Signals): Promise<void> {
+    let accepted: boolean;
+    try {
+      accepted = (await request()) === true;
+    } catch {
+      // A failed request (no channel, the child gone) is a "no": the signal is the fallback.
+      accepted = false;
+    }
+    if (accepted) return;
+    const state = this.#state;
+    // The child may be gone by now; a later child must not get the signal.
+    const run = this.#run;
+    if (state.kind !== 'stopping' || state.generation !== generation || run === undefined || run.leaderExited) return;
+    run.groupSignalled = true;
+    signalGroup(pid, signal);
+    signalGroup(pid, 'SIGCONT');
   }
 
   #armKill(generation: number, pid: number, deadline: number): void {
@@ -211,7 +317,10 @@ export class ChildController extends EventEmitter<ChildEvents> {
     if (members.length === 0) return;
     const afterMs = Math.max(0, this.#clock.now() - graceStartedAt);
     signalGroup(pgid, 'SIGKILL');
-    this.emit('killEscalated', { pid: pgid, generation, afterMs, members });
+    // A kill asked for at once (no grace at all) is the plan, not an escalation.
+    const state = this.#state;
+    const immediate = state.kind === 'stopping' && state.generation === generation && state.deadline === state.since;
+    if (!immediate) this.emit('killEscalated', { pid: pgid, generation, afterMs, members });
   }
 
   #spawnNow(): void {
@@ -240,10 +349,13 @@ export class ChildController extends EventEmitter<ChildEvents> {
       this.#relay(child.stdout, 'stdout', pid, generation),
       this.#relay(child.stderr, 'stderr', pid, generation),
     ]).then(() => undefined);
-    const run: Run = { generation, process: child, pid, startedAt, outputDone, sweep: undefined };
+    const run: Run = { generation, process: child, pid, startedAt, outputDone, leaderExited: false, groupSignalled: false, sweep: undefined };
     this.#run = run;
     child.onMessage((message) => this.emit('message', message, generation));
-    child.onExit((code, signal) => void this.#onExit(run, code, signal));
+    child.onExit((code, signal) => {
+      run.leaderExited = true;
+      void this.#onExit(run, code, signal);
+    });
     this.#transition({ kind: 'running', generation, pid, startedAt });
     this.emit('spawned', {
       pid,
@@ -283,7 +395,9 @@ export class ChildController extends EventEmitter<ChildEvents> {
       this.emit('exit', { ...exit, expected: true, reason: state.reason });
       // The sweep keeps the stop deadline from here on.
       this.#cancelTimer();
-      run.sweep = this.#sweepGroup(run, null);
+      // A leader that left when asked over IPC leaves a group that was told nothing yet:
+      // the rest of it gets the stop signal, as after a crash, rather than wait for SIGKILL.
+      run.sweep = this.#sweepGroup(run, run.groupSignalled ? null : this.#settings.stopSignal);
       await run.sweep;
       this.#cancelTimer();
       const now = this.#state;
@@ -294,20 +408,12 @@ export class ChildController extends EventEmitter<ChildEvents> {
     }
     if ((state.kind === 'running' || state.kind === 'starting') && state.generation === run.generation) {
       this.#lastExit = exit;
-      this.emit('exit', { ...exit, expected: false, reason: undefined });
       // Leftover grandchildren would hold the port and the pipe: clear them out first.
       run.sweep = this.#sweepGroup(run, this.#settings.stopSignal);
-      const step = this.#backoff.next(exit.uptimeMs);
-      const until = at + step.delayMs;
-      this.#transition({ kind: 'backoff', generation: run.generation, until, attempt: step.attempt, delayMs: step.delayMs, lastExit: exit });
-      this.emit('restartScheduled', { generation: run.generation, delayMs: step.delayMs, attempt: step.attempt, until });
-      const sweep = run.sweep;
-      this.#timer = this.#clock.setTimeout(() => {
-        void sweep.then(() => {
-          const current = this.#state;
-          if (current.kind === 'backoff' && current.generation === run.generation) this.#spawnNow();
-        });
-      }, step.delayMs);
+      // The state moves before the exit is reported, so that a listener of 'exit' can
+      // call respawn() at once. What comes next is not decided here.
+      this.#transition({ kind: 'exited', generation: run.generation, lastExit: exit });
+      this.emit('exit', { ...exit, expected: false, reason: undefined });
     }
   }
 
@@ -347,6 +453,8 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const from = this.#state;
     this.#state = to;
     if (from.kind !== to.kind) this.emit('state', { from, to });
+    // A listener may have moved the state on; that transition has served the waiters.
+    if (this.#state !== to) return;
     const pending = this.#waiters;
     this.#waiters = [];
     for (const waiter of pending) {
@@ -370,13 +478,5 @@ export class ChildController extends EventEmitter<ChildEvents> {
   #cancelTimer(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-  }
-
-  #backoffSettings(): ConstructorParameters<typeof RestartBackoff>[0] {
-    return {
-      initialDelayMs: this.#settings.restartDelayMs,
-      maxDelayMs: this.#settings.maxRestartDelayMs,
-      minUptimeMs: this.#settings.minUptimeMs,
-    };
   }
 }

@@ -45,12 +45,20 @@ export interface KillEscalatedEvent {
   readonly members: readonly number[];
 }
 
+/**
+ * How a child is asked to stop: its stop signal to the group; a message over IPC (the
+ * stop signal only if that request fails); or SIGKILL to the group at once.
+ */
+export type StopMethod = 'signal' | 'message' | 'kill';
+
 export interface StopRequestedEvent {
   readonly pid: number;
   readonly generation: number;
   readonly reason: StopReason;
+  /** The stop signal (for 'message', the one sent if the request fails); SIGKILL for 'kill'. */
   readonly signal: NodeJS.Signals;
   readonly killTimeoutMs: number;
+  readonly how: StopMethod;
 }
 
 export interface StateChange {

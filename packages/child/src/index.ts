@@ -1,4 +1,4 @@
-export { ChildController, type ChildControllerOptions } from './controller.js';
+export { ChildController, type ChildControllerOptions, type RespawnPlan, type StopOptions } from './controller.js';
 export type {
   ChildEvents,
   ExitEvent,
@@ -8,13 +8,13 @@ export type {
   RestartScheduledEvent,
   SpawnedEvent,
   StateChange,
+  StopMethod,
   StopRequestedEvent,
 } from './events.js';
 export type { AfterStop, ChildState, ChildStateKind, ExitInfo, StopReason } from './state.js';
 export { isSettled } from './state.js';
 export { SpawnFailedError, type SpawnFailureKind } from './errors.js';
 export { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from './settings.js';
-export { RestartBackoff, type BackoffSettings, type BackoffStep } from './backoff.js';
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineCut, type LineHandler } from './line-splitter.js';
 export { isProcessAlive, liveGroupMembers, readProcStat, signalGroup, type ProcStat } from './process-group.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';

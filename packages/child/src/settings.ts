@@ -16,22 +16,20 @@ export interface ChildSpec {
   readonly ipc: boolean | 'auto';
 }
 
-/** How to run it; the names follow the `child.*` config keys of DESIGN §5. */
+/**
+ * How to run it; the names follow the `child.*` config keys of DESIGN §5. The restart
+ * delays (`child.restartDelayMs` and the like) are not here: the controller respawns only
+ * when told to, and the recovery package decides when.
+ */
 export interface ChildSettings {
   readonly stopSignal: NodeJS.Signals;
   readonly killTimeoutMs: number;
-  readonly restartDelayMs: number;
-  readonly maxRestartDelayMs: number;
-  readonly minUptimeMs: number;
   readonly maxLineBytes: number;
 }
 
 export const DEFAULT_CHILD_SETTINGS: ChildSettings = Object.freeze({
   stopSignal: 'SIGTERM',
   killTimeoutMs: 5000,
-  restartDelayMs: 100,
-  maxRestartDelayMs: 30_000,
-  minUptimeMs: 10_000,
   maxLineBytes: DEFAULT_MAX_LINE_BYTES,
 });
 

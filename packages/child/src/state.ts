@@ -36,6 +36,12 @@ export type ChildState =
       /** When the group gets SIGKILL if it is still there. */
       readonly deadline: number;
     }
+  /**
+   * The child exited on its own. Nothing happens until someone calls respawn(), restart(),
+   * stop() or kill(): whether and when to bring it back is the recovery package's call.
+   */
+  | { readonly kind: 'exited'; readonly generation: number; readonly lastExit: ExitInfo }
+  /** Waiting to respawn the child of `generation`, as asked by respawn(). */
   | {
       readonly kind: 'backoff';
       readonly generation: number;

@@ -226,8 +226,9 @@ export class HealthMonitor {
     this.#history.push(result);
     const from = session.status;
     session.status = result.status;
-    this.#tell(this.#resultListeners, result);
+    // The change first: what follows from a result (a recovery) reads best after why.
     if (from !== result.status) this.#tell(this.#changeListeners, { from, to: result.status, result, causes: causesOf(result) });
+    this.#tell(this.#resultListeners, result);
     return result;
   }
 

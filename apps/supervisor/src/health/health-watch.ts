@@ -78,6 +78,12 @@ export class HealthWatch {
     };
   }
 
+  /** The agent link of that child while it is the current one. */
+  agentFor(generation: number): AgentLink | undefined {
+    const watched = this.#watched;
+    return watched?.generation === generation ? watched.link : undefined;
+  }
+
   #watch(spawned: SpawnedEvent): void {
     const { generation, pid } = spawned;
     const controller = this.#controller;

@@ -33,10 +33,16 @@ const colorizer = winston.format.colorize({
 
 /**
  * Fields that a pretty line shows in its own columns rather than as key=value, or not at
- * all: a health change's `causes` are already spelled out in its message, and only
- * machines want them again as JSON.
+ * all: a health change's `causes`, and a recovery's `reason` and `detail`, are already
+ * spelled out in its message, and only machines want them again as JSON.
  */
-const shownInColumns = new Set<string>([...LEADING_FIELDS, 'event', 'truncated', 'originalBytes', 'causes']);
+const shownInColumns = new Set<string>([...LEADING_FIELDS, 'event', 'truncated', 'originalBytes', 'causes', 'detail']);
+const spelledOutFor: Readonly<Record<string, readonly string[]>> = {
+  recovery: ['reason', 'thresholds', 'durationMs'],
+  recovery_started: ['reason', 'thresholds'],
+  recovery_gave_up: ['reason'],
+  circuit_breaker: ['reason', 'until'],
+};
 
 /**
  * A readable line for a terminal: `12:00:01.234 info  child[4242] out  hello`. Levels
@@ -53,7 +59,8 @@ export function prettyLine(colors: boolean): winston.Logform.Format {
       : 'supervisor';
     let line = `${time} ${level} ${who.padEnd(10)} ${String(record.message)}`;
     if (record['truncated'] === true) line += ` …[cut from ${String(record['originalBytes'])} bytes]`;
-    const extras = Object.keys(record).filter((key) => !shownInColumns.has(key));
+    const spelledOut = spelledOutFor[String(record['event'])] ?? [];
+    const extras = Object.keys(record).filter((key) => !shownInColumns.has(key) && !spelledOut.includes(key));
     if (extras.length > 0) line += '  ' + extras.map((key) => `${key}=${formatValue(record[key])}`).join(' ');
     record[MESSAGE] = line;
     return info;
