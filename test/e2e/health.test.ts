@@ -28,6 +28,8 @@ afterEach(async () => {
 
 /** Fast rounds and short probes, so that a test sees several rounds in a second or two. */
 const QUICK = { MPM_HEALTH_CHECK_INTERVAL_MS: '200', MPM_HEALTH_PROBE_TIMEOUT_MS: '400', MPM_HEALTH_FAILURE_THRESHOLD: '2' };
+/** For tests of what monitoring sees in a failing child: recovery would replace the child under them. */
+const WATCH_ONLY = { MPM_RECOVERY_ENABLED: 'false' };
 
 const causeNamed = (record: LogRecord, name: string): Record<string, unknown> | undefined =>
   (record['causes'] as Array<Record<string, unknown>>).find((cause) => cause['name'] === name);
@@ -39,7 +41,7 @@ function healthChange(to: string, from = 0) {
 
 describe('mpm-supervise watches the health of its child', () => {
   it('logs the child healthy, then critical with the reasons when its event loop blocks', async () => {
-    const supervisor = new SupervisorProcess(['--port', '0', '--', 'node', demoServerPath], { env: { ...QUICK, DEMO_BLOCK_AFTER_MS: '4000' } });
+    const supervisor = new SupervisorProcess(['--port', '0', '--', 'node', demoServerPath], { env: { ...QUICK, ...WATCH_ONLY, DEMO_BLOCK_AFTER_MS: '4000' } });
     const ready = await supervisor.waitForEvent('agent_ready');
     expect(ready).toMatchObject({ level: 'info', port: expect.any(Number), address: '127.0.0.1' });
 
@@ -62,7 +64,7 @@ describe('mpm-supervise watches the health of its child', () => {
   });
 
   it('sees a stopped (SIGSTOP) child as critical, and healthy again once it continues', async () => {
-    const supervisor = new SupervisorProcess(['--port', '0', '--', 'node', demoServerPath], { env: { ...QUICK, MPM_HEALTH_FAILURE_THRESHOLD: '1' } });
+    const supervisor = new SupervisorProcess(['--port', '0', '--', 'node', demoServerPath], { env: { ...QUICK, ...WATCH_ONLY, MPM_HEALTH_FAILURE_THRESHOLD: '1' } });
     const healthy = await healthChange('healthy')(supervisor);
     const pid = Number(healthy['childPid']);
 
@@ -72,7 +74,9 @@ describe('mpm-supervise watches the health of its child', () => {
     expect(causeNamed(critical, 'processState')).toMatchObject({ value: 'T', status: 'critical', message: `process ${pid} is T (stopped)` });
 
     process.kill(pid, 'SIGCONT');
-    await healthChange('healthy', supervisor.records.indexOf(critical))(supervisor);
+    // The same child, continued: nothing replaced it.
+    expect(await healthChange('healthy', supervisor.records.indexOf(critical))(supervisor)).toMatchObject({ childPid: pid, generation: 1 });
+    expect(supervisor.events('child_spawned')).toHaveLength(1);
     supervisor.signal('SIGTERM');
     expect(await supervisor.waitForExit()).toEqual({ code: 0, signal: null });
   });

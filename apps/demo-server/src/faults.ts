@@ -16,6 +16,7 @@ export interface Faults {
   readonly noListen: boolean;
   readonly sigstopAfterMs: number | undefined;
   readonly tickMs: number;
+  readonly busyPercent: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -41,6 +42,7 @@ export const DEFAULT_FAULTS: Faults = Object.freeze({
   noListen: false,
   sigstopAfterMs: undefined,
   tickMs: 10_000,
+  busyPercent: 0,
 });
 
 // The one table of switches: each has a variable and an equivalent flag.
@@ -56,6 +58,7 @@ const SWITCHES: SwitchTable = {
   noListen: { env: 'DEMO_NO_LISTEN', flag: '--no-listen', arity: 'bare', reader: values.onOff },
   sigstopAfterMs: { env: 'DEMO_SIGSTOP_AFTER_MS', flag: '--sigstop-after', arity: 'value', reader: values.delayMs },
   tickMs: { env: 'DEMO_TICK_MS', flag: '--tick', arity: 'value', reader: values.intervalMs },
+  busyPercent: { env: 'DEMO_BUSY_PERCENT', flag: '--busy-percent', arity: 'value', reader: values.busyPercent },
 };
 
 const SHAPE_BY_FLAG: ReadonlyMap<string, FlagShape> = new Map(
@@ -93,5 +96,6 @@ export function parseFaults(argv: readonly string[], env: Environment): Faults {
     noListen: resolve('noListen'),
     sigstopAfterMs: resolve('sigstopAfterMs'),
     tickMs: resolve('tickMs'),
+    busyPercent: resolve('busyPercent'),
   });
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The executable: reads the switches, arms the faults, listens, and owns every exit.
 import type { AgentOptions } from '@mpm/agent';
+import { startBusy } from './busy.js';
 import { DemoConfigError } from './errors.js';
 import { parseFaults, type Faults } from './faults.js';
 import { spawnGrandchild } from './grandchild.js';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
     warn,
     exit: (code) => process.exit(code),
   });
-  closers.push(armTimedFaults(faults, process.stdout), startLeaks(faults, warn));
+  closers.push(armTimedFaults(faults, process.stdout), startLeaks(faults, warn), startBusy(faults, log));
   startGrandchild(faults);
   // The agent (when started with an IPC channel) closes the same way on mpm:shutdown or
   // when the supervisor goes away; it exits through process.exit like the signal path.

@@ -35,6 +35,9 @@ export const lineCount = wholeNumber(0, Number.MAX_SAFE_INTEGER, 'a whole number
 
 export const exitCode = wholeNumber(0, 255, 'an exit code (a whole number 0 to 255)');
 
+/** The share of each slice the busy switch spins; 0 (off) is the default, not a value to give. */
+export const busyPercent = wholeNumber(1, 95, 'a whole percentage of CPU time (1 to 95)');
+
 export const port = wholeNumber(0, 65_535, 'a port number (0 to 65535; 0 picks a free port)');
 
 export const ratePerSecond: ValueReader<number> = {

@@ -57,6 +57,17 @@ describe('parseFaults', () => {
     });
   });
 
+  it('reads the busy switch as a whole percentage from 1 to 95, off by default', () => {
+    expect(parseFaults([], {}).busyPercent).toBe(0);
+    expect(parseFaults([], { DEMO_BUSY_PERCENT: '60' }).busyPercent).toBe(60);
+    expect(parseFaults(['--busy-percent', '95'], { DEMO_BUSY_PERCENT: '1' }).busyPercent).toBe(95);
+    expect(configError(() => parseFaults([], { DEMO_BUSY_PERCENT: '0' })).message).toBe(
+      'invalid DEMO_BUSY_PERCENT value "0": expected a whole percentage of CPU time (1 to 95)',
+    );
+    expect(configError(() => parseFaults(['--busy-percent=96'], {})).setting).toBe('--busy-percent');
+    expect(configError(() => parseFaults(['--busy-percent', '50.5'], {})).setting).toBe('--busy-percent');
+  });
+
   it('names the switch, the value and what was expected', () => {
     const fromEnv = configError(() => parseFaults([], { DEMO_BLOCK_AFTER_MS: 'soon' }));
     expect(fromEnv.message).toBe('invalid DEMO_BLOCK_AFTER_MS value "soon": expected a whole number of milliseconds (0 to 2147483647)');
@@ -147,6 +158,26 @@ describe('dist/main.js', () => {
     const server = run({ DEMO_CRASH_AFTER_MS: 'soon' });
     expect(await within(server.exited, 'exit')).toBe(2);
     expect(server.stderr()).toBe('demo-server: invalid DEMO_CRASH_AFTER_MS value "soon": expected a whole number of milliseconds (0 to 2147483647)\n');
+  });
+
+  it('keeps answering pings while the busy switch burns the CPU, and exits 0 on SIGTERM', async () => {
+    const server = run({ DEMO_BUSY_PERCENT: '80' });
+    const port = await within(new Promise<string>((resolve) => {
+      server.child.stdout?.on('data', () => {
+        const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
+        if (match?.[1] !== undefined) resolve(match[1]);
+      });
+    }), 'listening line');
+    expect(server.stdout()).toContain('demo-server busy: spinning 80 ms of every 100 ms\n');
+    const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+    try {
+      const reply = await within(client.timeout(DEADLINE_MS).emitWithAck('ping') as Promise<PingReply>, 'ping ack while busy');
+      expect(reply).toMatchObject({ pong: true, pid: server.child.pid });
+    } finally {
+      client.disconnect();
+    }
+    server.child.kill('SIGTERM');
+    expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
   });
 
   it('prints its port once listening and exits 0 on SIGTERM', async () => {
