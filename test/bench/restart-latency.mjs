@@ -3,35 +3,13 @@
 //   restart:    SIGKILL of the supervised demo server → first acked ping from its successor
 // Run after `pnpm build`:  node test/bench/restart-latency.mjs [runs]
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { io } from 'socket.io-client';
+import { freePort, pingOnce, summary } from './common.mjs';
 
 const runs = Number(process.argv[2] ?? 10);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const demo = `${root}apps/demo-server/dist/main.js`;
 const cli = `${root}apps/supervisor/dist/cli.js`;
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function pingOnce(port) {
-  return new Promise((resolve) => {
-    const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, timeout: 1000, forceNew: true });
-    const done = (value) => {
-      socket.disconnect();
-      resolve(value);
-    };
-    socket.on('connect_error', () => done(undefined));
-    socket.on('connect', () => socket.timeout(1000).emit('ping', (error, reply) => done(error ? undefined : reply)));
-  });
-}
 
 /** Pings until a reply comes from a pid other than `notPid`; returns the time it took. */
 async function firstAnsweredPing(port, start, notPid, deadlineMs = 30_000) {
@@ -41,13 +19,6 @@ async function firstAnsweredPing(port, start, notPid, deadlineMs = 30_000) {
     if (performance.now() - start > deadlineMs) throw new Error(`no answer on port ${port} within ${deadlineMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-}
-
-function summary(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted.at(-1) };
 }
 
 async function coldStarts() {

@@ -52,7 +52,7 @@ export const configSchema = z.object({
     killTimeoutMs: duration({ default: 5 * SECOND, min: 100, max: HOUR, description: 'How long a stopping child gets before SIGKILL', flag: '--kill-timeout' }),
     restartDelayMs: duration({ default: 100, min: 0, max: 10 * MINUTE, description: 'Delay before a restart; doubles with each quick crash' }),
     maxRestartDelayMs: duration({ default: 30 * SECOND, min: 100, max: HOUR, description: 'The longest delay between restarts' }),
-    minUptimeMs: duration({ default: 10 * SECOND, min: 0, max: HOUR, description: 'A child up this long resets the restart delay' }),
+    minUptimeMs: duration({ default: 10 * SECOND, min: 0, max: HOUR, description: 'A child up this long resets the restart delay; a quicker crash counts towards the breaker' }),
     startupTimeoutMs: duration({ default: 30 * SECOND, min: SECOND, max: 10 * MINUTE, description: 'How long a new child may take to answer its first check' }),
     clearConnectionsSignal: nullableChoice({
       choices: CHILD_SIGNALS,
@@ -80,17 +80,17 @@ export const configSchema = z.object({
   recovery: z.object({
     enabled: boolean({
       default: true,
-      description: 'Recover automatically; false only watches and reports',
+      description: 'Recover automatically; false only watches and reports (a child that exits is still respawned)',
       flag: '--no-recovery',
-      flagHelp: 'Only watch and report, never act on the child',
+      flagHelp: 'Only watch and report; do nothing to a running child',
     }),
     failureWindowMs: duration({ default: 5 * MINUTE, min: SECOND, max: DAY, description: 'Window in which failures count towards escalation' }),
-    minActionIntervalMs: duration({ default: 10 * SECOND, min: 0, max: HOUR, description: 'Least time between two recovery actions' }),
+    minActionIntervalMs: duration({ default: 10 * SECOND, min: 0, max: HOUR, description: 'Least time between two recovery decisions (a crash waits its restart delay instead)' }),
     verifyTimeoutMs: duration({ default: 30 * SECOND, min: SECOND, max: 10 * MINUTE, description: 'How long an action has to make the child healthy' }),
     circuitBreaker: z.object({
-      failureThreshold: integer({ default: 5, min: 1, max: 100, description: 'Failed recoveries that open the breaker' }),
-      timeoutMs: duration({ default: 5 * MINUTE, min: SECOND, max: DAY, description: 'How long the breaker stays open before it tries again' }),
-      successThreshold: integer({ default: 3, min: 1, max: 100, description: 'Successes in half-open that close it again' }),
+      failureThreshold: integer({ default: 5, min: 1, max: 100, description: 'Failures within failureWindowMs (actions that did not work, crashes within child.minUptimeMs) that open the breaker' }),
+      timeoutMs: duration({ default: 5 * MINUTE, min: SECOND, max: DAY, description: 'How long the breaker stays open before it tries again; doubles per open in a row, up to 8x' }),
+      successThreshold: integer({ default: 3, min: 1, max: 100, description: 'Healthy checks in half-open that close it again' }),
       maxOpenCycles: integer({ default: 3, min: 1, max: 100, description: 'Open cycles in a row before the supervisor gives up (exit 75)' }),
     }),
   }),
