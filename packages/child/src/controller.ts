@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { SpawnFailedError } from './errors.js';
 import type { ChildEvents, OutputStream, StopMethod } from './events.js';
+import { sleep, sweepGroup } from './group-sweep.js';
 import { LineSplitter } from './line-splitter.js';
 import { liveGroupMembers, signalGroup } from './process-group.js';
 import { DEFAULT_CHILD_SETTINGS, type ChildSettings, type ChildSpec } from './settings.js';
@@ -46,12 +47,8 @@ interface Run {
   sweep: Promise<void> | undefined;
 }
 
-/** How often the group is looked at while waiting for it to empty. */
-const GROUP_POLL_MS = 20;
 /** How long the exit report waits for the last output of the child to be read. */
 const OUTPUT_DRAIN_MS = 100;
-/** After SIGKILL the kernel needs a moment; past this we stop waiting for the group. */
-const AFTER_KILL_WAIT_MS = 1000;
 /** A longer delay makes setTimeout fire at once (and warn), so respawn() refuses it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -388,7 +385,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const exit: ExitInfo = { pid: run.pid, generation: run.generation, code, signal, uptimeMs: at - run.startedAt, at };
     // Let the child's last lines come out before the exit is reported; a grandchild that
     // keeps the pipe open must not delay the report for long.
-    await Promise.race([run.outputDone, this.#sleep(OUTPUT_DRAIN_MS)]);
+    await Promise.race([run.outputDone, sleep(this.#clock, OUTPUT_DRAIN_MS)]);
     const state = this.#state;
     if (state.kind === 'stopping' && state.generation === run.generation) {
       this.#lastExit = exit;
@@ -421,27 +418,15 @@ export class ChildController extends EventEmitter<ChildEvents> {
    * Waits until no live process is left in the child's group; past the stop deadline
    * (or killTimeoutMs for a crash) the rest gets SIGKILL.
    */
-  async #sweepGroup(run: Run, signal: NodeJS.Signals | null): Promise<void> {
-    const pgid = run.pid;
-    if (liveGroupMembers(pgid).length === 0) return;
-    if (signal !== null) {
-      signalGroup(pgid, signal);
-      signalGroup(pgid, 'SIGCONT');
-    }
+  #sweepGroup(run: Run, signal: NodeJS.Signals | null): Promise<void> {
     const state = this.#state;
     const stopping = state.kind === 'stopping' && state.generation === run.generation;
     const graceStart = stopping ? state.since : this.#clock.now();
     const deadline = stopping ? state.deadline : graceStart + this.#settings.killTimeoutMs;
-    while (this.#clock.now() < deadline) {
-      await this.#sleep(GROUP_POLL_MS);
-      if (liveGroupMembers(pgid).length === 0) return;
-    }
-    this.#killGroup(pgid, run.generation, graceStart);
-    const killDeadline = this.#clock.now() + AFTER_KILL_WAIT_MS;
-    while (this.#clock.now() < killDeadline && liveGroupMembers(pgid).length > 0) {
-      await this.#sleep(GROUP_POLL_MS);
-    }
+    const kill = (): void => this.#killGroup(run.pid, run.generation, graceStart);
+    return sweepGroup({ pgid: run.pid, signal, deadline, kill }, this.#clock);
   }
+
 
   #fail(error: SpawnFailedError): void {
     this.#run = undefined;
@@ -468,12 +453,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     return new Promise((resolve) => this.#waiters.push({ done, resolve }));
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = this.#clock.setTimeout(resolve, ms);
-      timer.unref?.();
-    });
-  }
+
 
   #cancelTimer(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);

@@ -4,8 +4,9 @@ import type { RecoveryAction } from './actions.js';
 import type { BreakerStateKind, BreakerTransition } from './breaker/breaker-state.js';
 import { CircuitBreaker } from './breaker/circuit-breaker.js';
 import { CrashBackoff } from './crash-backoff.js';
+import { DecisionLog, decisionFields } from './decision-log.js';
 import { diagnose, diagnoseExit, type ExitFacts } from './diagnose.js';
-import type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
+import type { RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
 import type { Diagnosis } from './failure-class.js';
 import { countsAsHealthy } from './healthy.js';
 import type { ActionOutcome, ClearPath, RecoveryHost } from './host.js';
@@ -62,8 +63,6 @@ interface Down {
 }
 
 const DEFAULT_KEEP_EVENTS = 200;
-/** Decisions kept for the strategy; far more than any failure window holds at one per interval. */
-const KEEP_DECISIONS = 1000;
 
 /**
  * Takes every health result and every unexpected exit, asks the strategy what to do and
@@ -77,11 +76,9 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   readonly #clock: Clock;
   readonly #strategy: GradedRecoveryStrategy;
   readonly #backoff: CrashBackoff;
-  readonly #keepEvents: number;
+  readonly #log: DecisionLog;
   readonly #onError: (error: unknown) => void;
   #settings: RecoverySettings;
-  #events: RecoveryEvent[] = [];
-  #decisions: PastDecision[] = [];
   #nextId = 1;
   #verifying: Verifying | undefined;
   #down: Down | undefined;
@@ -96,7 +93,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     this.#host = options.host;
     this.#clock = options.clock ?? systemClock;
     this.#settings = options.settings;
-    this.#keepEvents = options.keepEvents ?? DEFAULT_KEEP_EVENTS;
+    this.#log = new DecisionLog(options.keepEvents ?? DEFAULT_KEEP_EVENTS);
     this.#onError = options.onError ?? (() => undefined);
     this.#strategy = new GradedRecoveryStrategy(options.settings);
     this.#backoff = new CrashBackoff(options.settings.crashBackoff);
@@ -110,7 +107,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
 
   /** Finished decisions, oldest first. */
   get events(): readonly RecoveryEvent[] {
-    return this.#events;
+    return this.#log.events;
   }
 
   get gaveUp(): boolean {
@@ -183,7 +180,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
 
   async #consider(diagnosis: Diagnosis): Promise<void> {
     const now = this.#clock.now();
-    const decision = this.#strategy.decide({ diagnosis, history: this.#decisions, now, verifying: this.#verifying !== undefined });
+    const decision = this.#strategy.decide({ diagnosis, history: this.#log.history, now, verifying: this.#verifying !== undefined });
     if (decision.kind === 'hold') return;
     const { action } = decision;
     if (action === 'log_warning') {
@@ -312,7 +309,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       countsForBreaker: this.#settings.enabled,
     };
     this.#verifying = verifying;
-    this.emit('started', { ...this.#fields(verifying.id, diagnosis, action, now), breaker: verifying.breaker, detail });
+    this.emit('started', { ...decisionFields(verifying.id, diagnosis, action, now), breaker: verifying.breaker, detail });
     return verifying;
   }
 
@@ -363,33 +360,15 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     skip?: SkipReason,
   ): void {
     const event: RecoveryEvent = {
-      ...this.#fields(id, diagnosis, action, at),
+      ...decisionFields(id, diagnosis, action, at),
       breaker,
       result,
       ...(skip === undefined ? {} : { skip }),
       detail,
       durationMs: Math.max(0, this.#clock.now() - at),
     };
-    this.#events.push(event);
-    if (this.#events.length > this.#keepEvents) this.#events.splice(0, this.#events.length - this.#keepEvents);
-    this.#decisions.push({ at, action, failureClass: diagnosis.failureClass, thresholds: diagnosis.thresholds, severity: diagnosis.severity, result, skip });
-    if (this.#decisions.length > KEEP_DECISIONS) this.#decisions.splice(0, this.#decisions.length - KEEP_DECISIONS);
+    this.#log.add(event, at);
     this.emit('event', event);
-  }
-
-  #fields(id: number, diagnosis: Diagnosis, action: RecoveryAction, at: number): Omit<ActionStarted, 'breaker' | 'detail'> {
-    return {
-      id,
-      time: new Date(at).toISOString(),
-      action,
-      failureClass: diagnosis.failureClass,
-      severity: diagnosis.severity,
-      reason: diagnosis.reason,
-      metrics: diagnosis.metrics,
-      thresholds: diagnosis.thresholds,
-      generation: diagnosis.generation,
-      pid: diagnosis.pid,
-    };
   }
 
   #notHealthyInTime(): string {

@@ -1,0 +1,48 @@
+import type { Clock } from './clock.js';
+import { liveGroupMembers, signalGroup } from './process-group.js';
+
+/** How often the group is looked at while waiting for it to empty. */
+const GROUP_POLL_MS = 20;
+/** After SIGKILL the kernel needs a moment; past this we stop waiting for the group. */
+const AFTER_KILL_WAIT_MS = 1000;
+
+export interface GroupSweep {
+  readonly pgid: number;
+  /** Sent to the group first (with SIGCONT), or null when it was told already. */
+  readonly signal: NodeJS.Signals | null;
+  /** Past this the members still alive are killed. */
+  readonly deadline: number;
+  /** SIGKILLs what is left of the group (and reports it). */
+  readonly kill: () => void;
+}
+
+/**
+ * Waits until no live process is left in a group whose leader has exited: the stop
+ * signal first, SIGKILL once the deadline has passed, then a last short wait for the
+ * kernel to take them away.
+ */
+export async function sweepGroup(sweep: GroupSweep, clock: Clock): Promise<void> {
+  const { pgid, signal, deadline, kill } = sweep;
+  if (liveGroupMembers(pgid).length === 0) return;
+  if (signal !== null) {
+    signalGroup(pgid, signal);
+    signalGroup(pgid, 'SIGCONT');
+  }
+  while (clock.now() < deadline) {
+    await sleep(clock, GROUP_POLL_MS);
+    if (liveGroupMembers(pgid).length === 0) return;
+  }
+  kill();
+  const killDeadline = clock.now() + AFTER_KILL_WAIT_MS;
+  while (clock.now() < killDeadline && liveGroupMembers(pgid).length > 0) {
+    await sleep(clock, GROUP_POLL_MS);
+  }
+}
+
+/** A pause that never holds the process open. */
+export function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = clock.setTimeout(resolve, ms);
+    timer.unref?.();
+  });
+}
