@@ -6,6 +6,7 @@ import { isProcessAlive } from '@mpm/child';
 import { io, type Socket } from 'socket.io-client';
 import { expectAllGone } from '../helpers/processes.js';
 import { at, between, breakerTo, childLine, decision, decisions, healthTo, measureDemoServer, merge, timeOf, type DemoBaseline, type Json } from '../helpers/records.js';
+import { freePort } from '../helpers/ports.js';
 import { pingUntilAnswered } from '../helpers/socketio.js';
 import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -168,6 +169,26 @@ describe('graded recovery restarts a child that stopped serving', () => {
     const second = await supervisor.waitForListening({ from: at(supervisor, supervisor.events('child_spawned')[1]!) });
     expect((await pingUntilAnswered(second.port)).pid).toBe(second.pid);
     await expectAllGone([first.pid]);
+    await stopCleanly(supervisor);
+  });
+});
+
+describe('graded recovery restarts a child that never becomes ready', () => {
+  it('restarts a child whose port stays closed past child.startupTimeoutMs (startup_timeout), by signal', async () => {
+    const port = await freePort();
+    const dir = tempDir();
+    const config = writeConfig(dir, { child: { port, startupTimeoutMs: '1500ms' } });
+    const env = { START_COUNT_FILE: join(dir, 'starts'), FAULTS_ONCE: JSON.stringify({ DEMO_NO_LISTEN: '1' }) };
+    const supervisor = new SupervisorProcess(['--config', config, '--', 'node', fixturePath('demo-faulty-once.mjs')], { env });
+
+    const restart = await decision(supervisor, { action: 'restart_service' });
+    const [first, second] = supervisor.childPids();
+    expect(restart).toMatchObject({ failureClass: 'startup_timeout', severity: 'critical', result: 'succeeded', childPid: first, generation: 1 });
+    expect(String(restart['reason'])).toContain(`port 127.0.0.1:${port} is not accepting connections`);
+    // Never ready means no agent to ask: the stop signal goes to the group.
+    expect(supervisor.events('child_stopping')).toMatchObject([{ childPid: first, how: 'signal', reason: 'recovery' }]);
+    expect((await pingUntilAnswered(port)).pid).toBe(second);
+    await expectAllGone([first!]);
     await stopCleanly(supervisor);
   });
 });

@@ -32,11 +32,4 @@ export function numberOf(metric: HealthMetric): number {
   return metric.value;
 }
 
-/** A port nothing listens on: bound by us, then released. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { freePort } from '../../../../test/helpers/ports.js';
