@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { io, type Socket } from 'socket.io-client';
-import { expectAllGone } from '../helpers/processes.js';
+import { continueAll, expectAllGone } from '../helpers/processes.js';
 import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 
 // The supervisor watching real children from the outside, as its log tells it (DESIGN §3, §8).
@@ -13,13 +13,7 @@ const stopped: number[] = [];
 let tempDir: string | undefined;
 
 afterEach(async () => {
-  for (const pid of stopped.splice(0)) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // Gone already.
-    }
-  }
+  continueAll(stopped);
   for (const client of clients.splice(0)) client.disconnect();
   await destroyAllSupervisors();
   if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { isProcessAlive } from '@mpm/child';
 import { io, type Socket } from 'socket.io-client';
-import { expectAllGone } from '../helpers/processes.js';
+import { continueAll, expectAllGone } from '../helpers/processes.js';
 import { at, between, breakerTo, childLine, decision, decisions, healthTo, measureDemoServer, merge, timeOf, type DemoBaseline, type Json } from '../helpers/records.js';
 import { freePort } from '../helpers/ports.js';
 import { pingUntilAnswered } from '../helpers/socketio.js';
@@ -40,13 +40,7 @@ const stopped: number[] = [];
 const tempDirs: string[] = [];
 
 afterEach(async () => {
-  for (const pid of stopped.splice(0)) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // Gone already.
-    }
-  }
+  continueAll(stopped);
   for (const client of clients.splice(0)) client.disconnect();
   await destroyAllSupervisors();
   for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -18,3 +18,14 @@ export function killQuietly(pid: number, group = false): void {
     // Already gone.
   }
 }
+
+/** Lets processes a test stopped with SIGSTOP run again, so that they can be stopped for good. */
+export function continueAll(pids: number[]): void {
+  for (const pid of pids.splice(0)) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Gone already.
+    }
+  }
+}
