@@ -130,8 +130,15 @@ export function text(options: Common & { default: string; pattern?: RegExp; expe
   });
 }
 
-export function secret(options: Common & { default: null }) {
-  return leaf(z.string().min(1).nullable(), { kind: 'string', nullable: true, secret: true, expects: 'a non-empty string, or null', ...options });
+export function secret(options: Common & { default: null; pattern?: RegExp; expects?: string }) {
+  const base = z.string().min(1);
+  return leaf((options.pattern === undefined ? base : base.regex(options.pattern)).nullable(), {
+    kind: 'string',
+    nullable: true,
+    secret: true,
+    ...options,
+    expects: options.expects ?? 'a non-empty string, or null',
+  });
 }
 
 /** A file or directory; relative paths are taken from the config file's folder, or the working directory. */

@@ -98,13 +98,26 @@ export const configSchema = z.object({
     enabled: boolean({ default: true, description: 'Serve /health, /diagnostics and /metrics', applies: 'supervisor_restart' }),
     host: text({ default: '127.0.0.1', description: 'Address the status server binds', flag: '--http-host', applies: 'supervisor_restart' }),
     port: port({ default: 8766, description: 'Port of the status server (0: any free port)', flag: '--http-port', applies: 'supervisor_restart' }),
-    token: secret({ default: null, description: 'Bearer token every status request must carry (MPM_HTTP_TOKEN)', applies: 'supervisor_restart' }),
+    token: secret({
+      default: null,
+      // HTTP carries header values as latin1: a token outside visible ASCII could never match.
+      pattern: /^[\x21-\x7e]+$/,
+      expects: 'visible ASCII characters without spaces, or null',
+      description: 'Bearer token every status request must carry (MPM_HTTP_TOKEN)',
+      applies: 'supervisor_restart',
+    }),
     insecure: boolean({
       default: false,
       description: 'Allow a non-loopback address without a token',
       flag: '--http-insecure',
       applies: 'supervisor_restart',
     }),
+  }),
+  stateDir: path({
+    default: null,
+    description: 'Folder of the state file that tells `status` and `logs` where this supervisor is (default: $XDG_RUNTIME_DIR/mpm-supervise, else mpm-supervise-<uid> in the OS temp folder)',
+    flag: '--state-dir',
+    applies: 'supervisor_restart',
   }),
   log: z.object({
     level: choice({ choices: LOG_LEVELS, default: 'info', description: 'Least severe level written', flag: '--log-level' }),

@@ -347,6 +347,16 @@ describe('wrong types', () => {
     const numeric = writeConfig({ http: { token: 987_654_321 } });
     expect(JSON.stringify(loadConfig(request({ configFile: numeric })))).not.toContain('987654321');
   });
+
+  it('refuse a token that an HTTP header could not carry (spaces, non-ASCII), without showing it', () => {
+    for (const token of ['two words', 'tökén-ü', 'tab\there']) {
+      const error = onlyError({ env: { MPM_HTTP_TOKEN: token } });
+      expect(error).toMatchObject({ key: 'http.token' });
+      expect(error.message).toMatch(/MPM_HTTP_TOKEN.*visible ASCII characters without spaces/);
+      expect(JSON.stringify(error)).not.toContain(token);
+    }
+    expect(loadConfig(request({ env: { MPM_HTTP_TOKEN: 'Abc-123_~!' } })).ok).toBe(true);
+  });
 });
 
 describe('out-of-range values', () => {

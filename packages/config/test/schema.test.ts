@@ -61,6 +61,8 @@ const DESIGN_DEFAULTS: Readonly<Record<string, unknown>> = {
 const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   'http.token': null,
   'http.insecure': false,
+  // DESIGN §5 names --state-dir under "State"; it is a key like the others.
+  stateDir: null,
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);
