@@ -70,7 +70,7 @@ async function timeRounds(rounds) {
       pid: child.pid,
       generation: 1,
       startedAt: Date.now(),
-      address: { host: '127.0.0.1', port: ready.port, url: `http://127.0.0.1:${ready.port}`, source: 'agent' },
+      address: { host: '127.0.0.1', port: ready.port, url: `http://127.0.0.1:${ready.port}`, shownUrl: `http://127.0.0.1:${ready.port}`, source: 'agent' },
       agent: link,
     });
     // Warm up: the first rounds open the kept Socket.IO connection and fill pidusage's history.

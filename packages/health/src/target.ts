@@ -6,6 +6,8 @@ export interface ProbeAddress {
   readonly port: number;
   /** The Socket.IO URL, e.g. http://127.0.0.1:3000 (path and query of a probeUrl kept). */
   readonly url: string;
+  /** The URL as logs and the status server show it: a password or token in it hidden. */
+  readonly shownUrl: string;
   /** Who said so: `--port`/`child.port`, `health.probeUrl`, or the agent's mpm:ready. */
   readonly source: 'port' | 'probe_url' | 'agent';
 }

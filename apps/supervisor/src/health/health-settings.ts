@@ -1,4 +1,4 @@
-import type { Config } from '@mpm/config';
+import { redactUrl, type Config } from '@mpm/config';
 import type { MonitorSettings, ProbeAddress } from '@mpm/health';
 import type { ReadyMessage } from '@mpm/protocol';
 
@@ -23,7 +23,7 @@ export function probeAddressFor(probeUrl: string | null, spawnPort: number | nul
   if (probeUrl !== null) {
     const url = new URL(probeUrl);
     const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-    return { host: url.hostname.replace(/^\[|\]$/g, ''), port, url: probeUrl, source: 'probe_url' };
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port, url: probeUrl, shownUrl: redactUrl(probeUrl), source: 'probe_url' };
   }
   if (spawnPort !== null) return loopback(spawnPort, 'port');
   if (ready?.port != null && ready.port > 0) return loopback(ready.port, 'agent', ready.address === '::1' ? '::1' : '127.0.0.1');
@@ -33,5 +33,6 @@ export function probeAddressFor(probeUrl: string | null, spawnPort: number | nul
 /** The probes stay on this machine: a server bound to every address is reached on loopback. */
 function loopback(port: number, source: ProbeAddress['source'], host = '127.0.0.1'): ProbeAddress {
   const shown = host.includes(':') ? `[${host}]` : host;
-  return { host, port, url: `http://${shown}:${port}`, source };
+  const url = `http://${shown}:${port}`;
+  return { host, port, url, shownUrl: url, source };
 }

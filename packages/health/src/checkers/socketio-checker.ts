@@ -58,7 +58,7 @@ export class SocketIoChecker implements HealthChecker {
         this.#kept = { generation: target.generation, url: address.url, socket: made.socket, openedAt: context.now() };
       }
     }
-    return [this.#metric(outcome, address.url, context)];
+    return [this.#metric(outcome, address.shownUrl, context)];
   }
 
   close(): void {
