@@ -1,0 +1,43 @@
+/** What one client may cost the supervisor; see `http.createServer` for each. */
+export interface ServerLimits {
+  /** Largest request head; more is answered 431. */
+  readonly maxHeaderBytes: number;
+  /** Time for a request's head to arrive; then 408 and close. */
+  readonly headersTimeoutMs: number;
+  /** Time for a whole request to arrive; at least headersTimeoutMs. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle kept-alive connection stays open. */
+  readonly keepAliveTimeoutMs: number;
+  /** How often the two timeouts above are checked (Node's default is 30 s). */
+  readonly connectionsCheckingIntervalMs: number;
+  /** Connections beyond this are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
+  maxHeaderBytes: 16_384,
+  headersTimeoutMs: 5_000,
+  requestTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsCheckingIntervalMs: 1_000,
+  maxConnections: 64,
+});
+
+/** Fills in the defaults and checks the result; never changes `partial`. */
+export function resolveLimits(partial: Partial<ServerLimits> = {}): ServerLimits {
+  const limits: Record<string, number> = {};
+  for (const [name, fallback] of Object.entries(DEFAULT_LIMITS)) {
+    const value: unknown = partial[name as keyof ServerLimits] ?? fallback;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`status server limit ${name} must be a positive integer, got ${String(value)}`);
+    }
+    limits[name] = value;
+  }
+  const resolved = limits as unknown as ServerLimits;
+  if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
+    throw new RangeError(
+      `status server limit headersTimeoutMs (${resolved.headersTimeoutMs}) must not exceed requestTimeoutMs (${resolved.requestTimeoutMs})`,
+    );
+  }
+  return Object.freeze(resolved);
+}

@@ -1,0 +1,158 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bearerTokenMatches } from './auth.js';
+import { answerClientError } from './client-error.js';
+import { describeListenError, hostPort } from './errors.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
+import { errorReply, type Routes } from './reply.js';
+import { send } from './respond.js';
+import { BAD_TARGET, UNAUTHORIZED, hasBody, methodNotAllowed, notFound, parseTarget, routePath } from './routing.js';
+
+export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
+
+export interface StatusServerOptions {
+  readonly host: string;
+  /** 0 for any free port; `listen()` tells which. */
+  readonly port: number;
+  /** When a non-empty string, every request needs `Authorization: Bearer <token>`. */
+  readonly token?: string | null;
+  /** Taken as they are at construction. */
+  readonly routes: Routes;
+  /** A handler threw or rejected; the client got a 500 without the error. */
+  readonly onHandlerError?: (error: unknown, path: string) => void;
+  /** The listening server failed, e.g. EMFILE on accept; it goes on serving. */
+  readonly onServerError?: (error: Error) => void;
+  readonly limits?: Partial<ServerLimits>;
+}
+
+export interface ListeningAddress {
+  readonly host: string;
+  readonly port: number;
+  /** e.g. `http://127.0.0.1:40123`, `http://[::1]:40123`. */
+  readonly url: string;
+}
+
+/** The generic part of the status server: limits, auth, routing, errors; the routes say what. */
+export class StatusServer {
+  readonly #options: StatusServerOptions;
+  readonly #routes: Routes;
+  readonly #token: string | undefined;
+  readonly #limits: ServerLimits;
+  readonly #server: Server;
+  #address: ListeningAddress | undefined;
+  #starting: Promise<ListeningAddress> | undefined;
+  #closing: Promise<void> | undefined;
+  /** Connections with an answer on its way, or one that closes them. */
+  readonly #answering = new WeakSet<object>();
+
+  constructor(options: StatusServerOptions) {
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65_535) {
+      throw new RangeError(`status server port must be an integer from 0 to 65535, got ${String(options.port)}`);
+    }
+    this.#options = options;
+    this.#routes = new Map(options.routes);
+    this.#token = typeof options.token === 'string' && options.token.length > 0 ? options.token : undefined;
+    this.#limits = resolveLimits(options.limits);
+    this.#server = createServer({
+      maxHeaderSize: this.#limits.maxHeaderBytes,
+      headersTimeout: this.#limits.headersTimeoutMs,
+      requestTimeout: this.#limits.requestTimeoutMs,
+      keepAliveTimeout: this.#limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: this.#limits.connectionsCheckingIntervalMs,
+    });
+    this.#server.maxConnections = this.#limits.maxConnections;
+    this.#server.on('request', this.#onRequest);
+    // With a listener, Node does not send "100 Continue": the client gets the final answer instead of sending a body.
+    this.#server.on('checkContinue', this.#onRequest);
+    this.#server.on('clientError', (error: Error, socket) => answerClientError(error, socket, this.#limits, this.#answering.has(socket)));
+    // Errors of a listening server (accept failing on EMFILE) must not crash the process.
+    this.#server.on('error', (error) => {
+      if (this.#address !== undefined) this.#options.onServerError?.(error);
+    });
+  }
+
+  get address(): ListeningAddress | undefined {
+    return this.#address;
+  }
+
+  /** Starts listening; rejects with a ListenError. Calling it again while it runs or after it succeeded gives the same answer. */
+  listen(): Promise<ListeningAddress> {
+    if (this.#closing !== undefined) return Promise.reject(new Error('the status server is closed'));
+    this.#starting ??= this.#listenOnce();
+    return this.#starting;
+  }
+
+  #listenOnce(): Promise<ListeningAddress> {
+    const { host, port } = this.#options;
+    return new Promise<ListeningAddress>((resolve, reject) => {
+      const onError = (error: Error): void => {
+        this.#server.off('listening', onListening);
+        this.#starting = undefined;
+        reject(describeListenError(host, port, error));
+      };
+      const onListening = (): void => {
+        this.#server.off('error', onError);
+        const bound = this.#server.address() as AddressInfo;
+        this.#address = { host: bound.address, port: bound.port, url: `http://${hostPort(bound.address, bound.port)}` };
+        resolve(this.#address);
+      };
+      this.#server.once('error', onError);
+      this.#server.once('listening', onListening);
+      this.#server.listen({ host, port });
+    });
+  }
+
+  /** Stops accepting, ends every open connection at once and resolves when all are closed. */
+  close(): Promise<void> {
+    this.#closing ??= this.#closeOnce();
+    return this.#closing;
+  }
+
+  async #closeOnce(): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    if (!this.#server.listening) return;
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    this.#address = undefined;
+  }
+
+  readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket;
+    this.#answering.add(socket);
+    res.once('finish', () => {
+      if (res.shouldKeepAlive) this.#answering.delete(socket);
+    });
+    this.#answer(req, res).catch((error: unknown) => {
+      res.destroy();
+      this.#options.onServerError?.(error instanceof Error ? error : new Error(String(error)));
+    });
+  };
+
+  async #answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const head = req.method === 'HEAD';
+    const how = { head, close: hasBody(req) };
+    if (this.#token !== undefined && !bearerTokenMatches(req.headers.authorization, this.#token)) return send(res, UNAUTHORIZED, how);
+    const url = parseTarget(req.url);
+    if (url === undefined) return send(res, BAD_TARGET, how);
+    const path = routePath(url.pathname);
+    const handler = this.#routes.get(path);
+    if (handler === undefined) return send(res, notFound(path, this.#routes), how);
+    if (req.method !== 'GET' && !head) return send(res, methodNotAllowed(req.method ?? '?', path), how);
+    try {
+      send(res, await handler({ path, query: url.searchParams }), how);
+    } catch (error) {
+      this.#reportHandlerError(error, path);
+      send(res, errorReply(500, 'internal_error', `the status server could not answer ${path}; the supervisor log says why`), how);
+    }
+  }
+
+  #reportHandlerError(error: unknown, path: string): void {
+    try {
+      this.#options.onHandlerError?.(error, path);
+    } catch {
+      // A failing reporter must not take the status server, or the process, down with it.
+    }
+  }
+}
