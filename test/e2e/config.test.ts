@@ -27,7 +27,9 @@ function configFile(content: unknown, name = 'mpm.json'): string {
 
 /** Runs a CLI command that ends by itself (config print/validate, a refused start). */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const supervisor = new SupervisorProcess(args, { env });
+  // Without the free status port the helper gives a running supervisor: `config print`
+  // listens on nothing, and should show the default.
+  const supervisor = new SupervisorProcess(args, { env: { MPM_HTTP_PORT: undefined, ...env } });
   const { code } = await supervisor.waitForExit();
   return { code, stdout: supervisor.stdout, stderr: supervisor.stderr };
 }
@@ -161,8 +163,9 @@ describe('mpm-supervise run with a config', () => {
     expect((await childReport(fromFlag)).message).toMatch(/^env PORT=4003 GREETING=from-file MPM_HTTP_TOKEN=- args=cli /);
     expect(fromFlag.events('supervisor_started')[0]).toMatchObject({ name: 'print-env' });
     // Counted by where each value in effect came from: the flag's port hides the variable's.
-    expect(fromEnv.events('config_loaded')[0]).toMatchObject({ file, keysFromFile: 2, keysFromEnv: 1, keysFromFlags: 0 });
-    expect(fromFlag.events('config_loaded')[0]).toMatchObject({ file, keysFromFile: 1, keysFromEnv: 0, keysFromFlags: 1 });
+    // Two of the variables are the test helper's own: MPM_HTTP_PORT=0 and MPM_STATE_DIR.
+    expect(fromEnv.events('config_loaded')[0]).toMatchObject({ file, keysFromFile: 2, keysFromEnv: 3, keysFromFlags: 0 });
+    expect(fromFlag.events('config_loaded')[0]).toMatchObject({ file, keysFromFile: 1, keysFromEnv: 2, keysFromFlags: 1 });
   });
 
   it('starts with a corrected value and logs a warning for it and for an unknown key', async () => {

@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectAllGone, killQuietly } from './processes.js';
 
@@ -30,14 +33,22 @@ export class SupervisorProcess {
   /** Everything the supervisor wrote to stdout, as it came. */
   stdout = '';
   readonly exited: Promise<Exit>;
+  /** The state folder this helper made (and removes once the supervisor is gone); undefined when the test chose one. */
+  readonly stateDir: string | undefined;
   #partial = '';
   #listeners = new Set<() => void>();
 
   /** With `pauseStdout` nothing is read from the supervisor's stdout until resumeStdout(). */
   constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean } = {}) {
+    // Tests run side by side: unless a test says otherwise, each supervisor gets a free
+    // status port and its own state folder (neither the default 8766 nor the user's).
+    const env: NodeJS.ProcessEnv = { ...process.env, MPM_HTTP_PORT: '0', ...options.env };
+    const choosesStateDir = 'MPM_STATE_DIR' in (options.env ?? {}) || args.some((arg) => arg === '--state-dir' || arg.startsWith('--state-dir='));
+    this.stateDir = choosesStateDir ? undefined : mkdtempSync(join(tmpdir(), 'mpm-state-'));
+    if (this.stateDir !== undefined) env['MPM_STATE_DIR'] = this.stateDir;
     this.process = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, ...options.env },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(this);
@@ -47,6 +58,7 @@ export class SupervisorProcess {
     this.exited = new Promise((resolve) => {
       this.process.once('close', (code, signal) => {
         running.delete(this);
+        if (this.stateDir !== undefined) rmSync(this.stateDir, { recursive: true, force: true });
         if (this.#partial !== '') this.#onLine(this.#partial);
         resolve({ code, signal });
         this.#notify();
@@ -113,6 +125,12 @@ export class SupervisorProcess {
 
   waitForEvent(name: string, options: { timeoutMs?: number; from?: number } = {}): Promise<LogRecord> {
     return this.waitForRecord((record) => record['event'] === name, { ...options, what: `event ${name}` });
+  }
+
+  /** Waits for the status server's `status_server_listening` record and returns its URL. */
+  async statusUrl(options: { timeoutMs?: number } = {}): Promise<string> {
+    const record = await this.waitForEvent('status_server_listening', options);
+    return String(record['url']);
   }
 
   /** Waits for the demo server's "listening" line and returns its port. */

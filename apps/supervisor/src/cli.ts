@@ -14,6 +14,9 @@ import { HealthWatch } from './health/health-watch.js';
 import { RecoveryWatch } from './recovery/recovery-watch.js';
 import { handleSignals } from './signals.js';
 import { Supervisor } from './supervisor.js';
+import { registerSupervisorMetrics } from './metrics/supervisor-metrics.js';
+import { startStatusService, type StatusService } from './status/status-service.js';
+import { SupervisorStatus } from './status/supervisor-status.js';
 
 /** How long the process may take to drain its output before it exits anyway. */
 const EXIT_GRACE_MS = 5000;
@@ -65,20 +68,47 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   logConfigWarnings(log.logger, outcome.warnings);
   const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
   const supervisor = new Supervisor(options, log.logger);
-  const stopFollowing = followConfig(live, supervisor.controller, log, context);
   const health = new HealthWatch(supervisor.controller, live, log.logger);
-  const stopWatchingHealth = health.start();
   // The supervisor's own metrics registry (never prom-client's global one); the status server serves it.
   const metrics = new Registry();
-  const stopRecovering = new RecoveryWatch(supervisor, health, live, log.logger, { registry: metrics }).start();
+  const recovery = new RecoveryWatch(supervisor, health, live, log.logger, { registry: metrics });
+  const version = packageVersion();
+  const status = new SupervisorStatus({
+    name: options.name,
+    version,
+    controller: supervisor.controller,
+    monitor: health.monitor,
+    recovery: recovery.manager,
+    config: live,
+    registry: metrics,
+    isStopping: () => supervisor.isStopping,
+  });
+  const stopMetrics = registerSupervisorMetrics(metrics, health.monitor, () => status.view());
+  let service: StatusService;
+  try {
+    // Before the child: a port in use or an unsafe address must stop the start with nothing spawned.
+    service = await startStatusService({ config: outcome.loaded.config, options, status, logger: log.logger, env: process.env, version });
+  } catch (error) {
+    stopMetrics();
+    status.close();
+    await log.close();
+    throw error;
+  }
+  const stopFollowing = followConfig(live, supervisor.controller, log, context);
+  const stopWatchingHealth = health.start();
+  const stopRecovering = recovery.start();
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
   const stopHandlingSignals = handleSignals(supervisor, log.logger, () => reloadConfig(live, log.logger));
   const stopOnCrash = stopChildOnInternalError(supervisor);
 
   const exitCode = await supervisor.run();
+  // Answers until the child is gone (/health says "stopping"), then the port is released.
+  await service.close();
   stopRecovering();
   stopWatchingHealth();
+  stopMetrics();
+  status.close();
   log.logger.info(`exiting with code ${exitCode}`, { event: 'supervisor_stopped', exitCode });
   await log.close();
   stopOnCrash();

@@ -1,0 +1,119 @@
+import { redactArgs, type Config } from '@mpm/config';
+import { assertSafeBinding, isLoopbackHost, ListenError, StatusServer, statusRoutes, UnsafeBindingError, type ListeningAddress } from '@mpm/http';
+import type winston from 'winston';
+import { ConfigError, SupervisorError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { RunOptions } from '../run-options.js';
+import { StateFile, stateDirFor } from '../state/state-file.js';
+import type { SupervisorStatus } from './supervisor-status.js';
+
+export interface StatusService {
+  readonly address: ListeningAddress | undefined;
+  /** Stops serving, ends open connections, and removes the state file. */
+  close(): Promise<void>;
+}
+
+export interface StatusServiceOptions {
+  readonly config: Config;
+  readonly options: RunOptions;
+  readonly status: SupervisorStatus;
+  readonly logger: winston.Logger;
+  readonly env: NodeJS.ProcessEnv;
+  readonly version: string;
+}
+
+/**
+ * Starts the status server (DESIGN §6) before the child, so that a port in use or an
+ * unsafe address stops the start with exit 78 and nothing spawned; then writes the state
+ * file that tells `status` and `logs` where this supervisor is.
+ */
+export async function startStatusService({ config, options, status, logger, env, version }: StatusServiceOptions): Promise<StatusService> {
+  const { host, port, token, insecure, enabled } = config.http;
+  let server: StatusServer | undefined;
+  let address: ListeningAddress | undefined;
+  if (enabled) {
+    try {
+      assertSafeBinding({ host, token, insecure });
+    } catch (error) {
+      if (error instanceof UnsafeBindingError) throw new ConfigError(error.message, { cause: error });
+      throw error;
+    }
+    server = new StatusServer({
+      host,
+      port,
+      token,
+      routes: statusRoutes(status),
+      onHandlerError: (error, path) =>
+        logger.error(`the status server could not answer ${path}: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error', path }),
+      onServerError: (error) => logger.warn(`the status server hit an error and goes on serving: ${error.message}`, { event: 'status_server_error' }),
+    });
+    try {
+      address = await server.listen();
+    } catch (error) {
+      if (error instanceof ListenError) throw new SupervisorError(error.message, error.failure === 'other' ? ExitCode.internalError : ExitCode.config, { cause: error });
+      throw error;
+    }
+    if (!isLoopbackHost(host) && token === null) {
+      logger.warn(`the status server on ${address.url} needs no token (--http-insecure): anyone who can reach it can read /diagnostics`, {
+        event: 'status_server_insecure',
+        url: address.url,
+      });
+    }
+  }
+
+  const stateFile = new StateFile(stateDirFor(config.stateDir, env), options.name);
+  status.runtime = { statusUrl: address?.url ?? null, stateFile: stateFile.path, logFile: options.log.file };
+  const written = writeState(stateFile, { config, options, address, logger, version });
+  if (address !== undefined) {
+    logger.info(`status server on ${address.url} (/health, /health/ready, /metrics, /diagnostics, /events)${token === null ? '' : ', bearer token required'}`, {
+      event: 'status_server_listening',
+      url: address.url,
+      host: address.host,
+      port: address.port,
+      tokenRequired: token !== null,
+      stateFile: written ? stateFile.path : null,
+    });
+  } else {
+    logger.info('status server disabled (http.enabled is false)', { event: 'status_server_disabled' });
+  }
+  return {
+    address,
+    async close() {
+      await server?.close();
+      if (written) stateFile.remove();
+    },
+  };
+}
+
+/** The state file is a convenience for `status` and `logs`: failing to write it is a warning. */
+function writeState(
+  stateFile: StateFile,
+  { config, options, address, logger, version }: { config: Config; options: RunOptions; address: ListeningAddress | undefined; logger: winston.Logger; version: string },
+): boolean {
+  const holder = stateFile.holder();
+  if (holder !== undefined) {
+    logger.warn(`another supervisor named ${options.name} is running (pid ${holder.pid}); ${stateFile.path} now points to this one (give each its own --name)`, {
+      event: 'state_file_taken_over',
+      stateFile: stateFile.path,
+      otherPid: holder.pid,
+    });
+  }
+  try {
+    stateFile.write({
+      name: options.name,
+      pid: process.pid,
+      version,
+      startedAt: new Date().toISOString(),
+      http: address === undefined ? null : { url: address.url, host: address.host, port: address.port, tokenRequired: config.http.token !== null },
+      logFile: options.log.file,
+      command: [options.spec.command, ...redactArgs(options.spec.args)],
+    });
+    return true;
+  } catch (error) {
+    logger.warn(`could not write the state file ${stateFile.path}: ${(error as Error).message} (mpm-supervise status and logs will not find this supervisor; set --state-dir)`, {
+      event: 'state_file_unwritable',
+      stateFile: stateFile.path,
+    });
+    return false;
+  }
+}
