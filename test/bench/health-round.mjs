@@ -121,7 +121,7 @@ async function bareNodeRss() {
 
 async function measureSupervisor(seconds, interval) {
   const port = await freePort();
-  const supervisor = spawn(process.execPath, [CLI, '--port', String(port), '--check-interval', interval, '--', process.execPath, DEMO], {
+  const supervisor = spawn(process.execPath, [CLI, '--port', String(port), '--check-interval', interval, '--http-port', '0', '--', process.execPath, DEMO], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, MPM_LOG_LEVEL: 'info' },
   });

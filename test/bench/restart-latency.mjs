@@ -45,7 +45,7 @@ async function supervisedRestarts() {
   const times = [];
   for (let i = 0; i < runs; i += 1) {
     const port = await freePort();
-    const supervisor = spawn(process.execPath, [cli, '--port', String(port), '--', 'node', demo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const supervisor = spawn(process.execPath, [cli, '--port', String(port), '--http-port', '0', '--', 'node', demo], { stdio: ['ignore', 'pipe', 'inherit'] });
     supervisor.stdout.resume();
     try {
       const { pid } = await firstAnsweredPing(port, performance.now(), undefined);
