@@ -125,6 +125,18 @@ describe('the supervisor log', () => {
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ event: 'health_changed', causes });
   });
 
+  it("writes the status server's address once in a pretty line, and all of its fields in JSON", async () => {
+    const stdout = new StalledStream();
+    stdout.release();
+    const file = join(dir, 'status.log');
+    const log = createSupervisorLog(options({ format: 'pretty', file }), { stdout });
+    const fields = { event: 'status_server_listening', url: 'http://127.0.0.1:8766', host: '127.0.0.1', port: 8766, tokenRequired: false, stateFile: '/run/s.json' };
+    log.logger.info('status server on http://127.0.0.1:8766 (/health, /health/ready, /metrics, /diagnostics, /events)', fields);
+    await log.close();
+    expect(stdout.chunks.join('')).toMatch(/ info  supervisor status server on http:\/\/127\.0\.0\.1:8766 \(\/health, \/health\/ready, \/metrics, \/diagnostics, \/events\)  stateFile=\/run\/s\.json\n$/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject(fields);
+  });
+
   it('refuses a new file it cannot write and keeps the old settings', async () => {
     const stdout = new StalledStream();
     stdout.release();

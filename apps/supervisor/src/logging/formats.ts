@@ -42,6 +42,8 @@ const spelledOutFor: Readonly<Record<string, readonly string[]>> = {
   recovery_started: ['reason', 'thresholds'],
   recovery_gave_up: ['reason'],
   circuit_breaker: ['reason', 'until'],
+  status_server_listening: ['url', 'host', 'port', 'tokenRequired'],
+  status_server_insecure: ['url'],
 };
 
 /**
