@@ -128,7 +128,9 @@ describe('graded recovery restarts a child that stopped serving', () => {
   });
 
   it('restarts a stopped (SIGSTOP) child by signal, with SIGCONT; the old pid is gone', async () => {
-    const { supervisor } = superviseDemo({});
+    // The graceful stop is asserted, so it gets room: on a loaded machine a demo server just
+    // woken by SIGCONT can take longer than QUICK's 1 s to close and exit.
+    const { supervisor } = superviseDemo({}, { over: { child: { killTimeoutMs: '10s' } } });
     const healthy = await healthTo(supervisor, 'healthy');
     const pid = Number(healthy['childPid']);
     process.kill(pid, 'SIGSTOP');
