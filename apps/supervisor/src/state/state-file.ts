@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '@mpm/child';
 
 /**
  * What `mpm-supervise status` and `logs` need to find a running supervisor (DESIGN §5):
@@ -45,16 +46,6 @@ export function readStateFile(path: string): StateRecord | undefined {
   return record as StateRecord;
 }
 
-/** Whether a process with that pid exists (it may belong to another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The state file of one supervisor run. */
 export class StateFile {
   readonly path: string;
@@ -68,7 +59,7 @@ export class StateFile {
   /** Another live supervisor that holds this name, if any. */
   holder(): StateRecord | undefined {
     const current = readStateFile(this.path);
-    return current !== undefined && current.pid !== this.#pid && isAlive(current.pid) ? current : undefined;
+    return current !== undefined && current.pid !== this.#pid && isProcessAlive(current.pid) ? current : undefined;
   }
 
   /**
