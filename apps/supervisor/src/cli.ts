@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { LiveConfig, type LoadOutcome } from '@mpm/config';
 import { Registry } from 'prom-client';
 import { printConfig, validateConfig } from './config-commands.js';
+import type { CommandIO } from './commands/io.js';
+import { runLogs } from './commands/logs.js';
+import { runStatus } from './commands/status.js';
 import { loadFor, reloaderFor, settingName } from './config-load.js';
 import { ExitCode } from './exit-codes.js';
 import { ConfigError, SupervisorError } from './errors.js';
@@ -45,9 +48,17 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
       return printConfig(loadFor(invocation.request, process.env, process.cwd()), invocation.sources, output);
     case 'config_validate':
       return validateConfig(loadFor(invocation.request, process.env, process.cwd()), output);
+    case 'status':
+      return runStatus(invocation.lookup, invocation.json, commandIO());
+    case 'logs':
+      return runLogs(invocation.lookup, invocation.logs, commandIO());
     case 'run':
       return run(invocation.request);
   }
+}
+
+function commandIO(): CommandIO {
+  return { ...output, stdoutIsTTY: process.stdout.isTTY === true, env: process.env, cwd: process.cwd() };
 }
 
 /** Refuses a config with errors: warnings and errors on stderr, exit 78. */

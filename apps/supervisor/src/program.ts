@@ -14,7 +14,29 @@ export type Invocation =
   | { readonly kind: 'run'; readonly request: ConfigRequest }
   | { readonly kind: 'config_print'; readonly request: ConfigRequest; readonly sources: boolean }
   | { readonly kind: 'config_validate'; readonly request: ConfigRequest }
+  | { readonly kind: 'status'; readonly lookup: LookupRequest; readonly json: boolean }
+  | { readonly kind: 'logs'; readonly lookup: LookupRequest; readonly logs: LogsRequest }
   | { readonly kind: 'exit'; readonly exitCode: ExitCode };
+
+/** How `status` and `logs` find a running supervisor: flags given, null where not. */
+export interface LookupRequest {
+  readonly name: string | null;
+  readonly stateDir: string | null;
+  /** A config file to take name, stateDir, http.token and log.file from (as run would). */
+  readonly configFile: string | null;
+}
+
+export type LogSource = 'child' | 'supervisor';
+
+/** What `logs` prints. */
+export interface LogsRequest {
+  readonly lines: number;
+  readonly follow: boolean;
+  readonly source: LogSource | null;
+  readonly json: boolean;
+  /** Read this log file instead of the one the state file names. */
+  readonly file: string | null;
+}
 
 export interface ProgramOutput {
   writeOut(text: string): void;
@@ -48,6 +70,8 @@ Usage of the default command:
 Examples:
   mpm-supervise --port 3000 -- node server.js
   mpm-supervise --config /etc/mpm/chat.json --log-file /var/log/chat.log -- node dist/main.js
+  mpm-supervise status
+  mpm-supervise logs -f --source child
   mpm-supervise config print --config /etc/mpm/chat.json --sources
 
 Options of run: mpm-supervise run --help`,
@@ -85,6 +109,32 @@ Options of run: mpm-supervise run --help`,
     });
   addConfigOptions(validate);
 
+  const status = program
+    .command('status')
+    .description('show the running supervisors: child, health, breaker and last recovery (exit 3 when none runs)')
+    .option('--json', 'print the raw data as JSON')
+    .action((options: { json?: boolean }) => {
+      invocation = { kind: 'status', lookup: lookupOf(status), json: options.json === true };
+    });
+  addLookupOptions(status);
+
+  const logs = program
+    .command('logs')
+    .description("print the last lines of a supervisor's log file; -f follows it across rotation")
+    .option('-n, --lines <n>', 'how many lines to print first', lineCount, 50)
+    .option('-f, --follow', 'keep printing lines as they are written, across rotation')
+    .addOption(new Option('--source <source>', 'only the child\'s output or only the supervisor\'s events').choices(['child', 'supervisor']))
+    .option('--json', 'print the JSON lines as they are in the file')
+    .option('--file <file>', 'read this log file (default: the one the running supervisor writes)')
+    .action((options: { lines: number; follow?: boolean; source?: LogSource; json?: boolean; file?: string }) => {
+      invocation = {
+        kind: 'logs',
+        lookup: lookupOf(logs),
+        logs: { lines: options.lines, follow: options.follow === true, source: options.source ?? null, json: options.json === true, file: options.file ?? null },
+      };
+    });
+  addLookupOptions(logs);
+
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
@@ -95,6 +145,24 @@ Options of run: mpm-supervise run --help`,
     throw error;
   }
   return invocation ?? { kind: 'exit', exitCode: ExitCode.usage };
+}
+
+/** The options by which `status` and `logs` pick a supervisor. */
+function addLookupOptions(command: Command): void {
+  command
+    .option('--name <name>', 'the supervisor of this name (default: every one found; also MPM_NAME)')
+    .option('--state-dir <dir>', 'where supervisors write their state files (also MPM_STATE_DIR)')
+    .option('--config <file>', 'take name, stateDir, http.token and log.file from this config file');
+}
+
+function lookupOf(command: Command): LookupRequest {
+  const value = (name: string): string | null => (command.getOptionValue(name) as string | undefined) ?? null;
+  return { name: value('name'), stateDir: value('stateDir'), configFile: value('config') };
+}
+
+function lineCount(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a whole number of lines (0 or more).');
+  return Number(value);
 }
 
 /** The keys a `run` flag sets, with the commander option for each. */

@@ -21,6 +21,8 @@ export interface ProcStat {
   readonly state: string;
   readonly ppid: number;
   readonly pgid: number;
+  /** When the process started, in clock ticks since boot (field 22 of /proc/PID/stat). */
+  readonly startTicks: number;
 }
 
 /** Parses /proc/PID/stat; the command name may hold spaces and parentheses. */
@@ -31,7 +33,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const fields = text.slice(close + 2).split(' ');
   const [state, ppid, pgid] = fields;
   if (state === undefined || ppid === undefined || pgid === undefined) return undefined;
-  return { pid, state, ppid: Number(ppid), pgid: Number(pgid) };
+  return { pid, state, ppid: Number(ppid), pgid: Number(pgid), startTicks: Number(fields[19]) };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {

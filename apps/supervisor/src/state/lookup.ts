@@ -1,0 +1,122 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isProcessAlive, readProcStat } from '@mpm/child';
+import { loadConfig } from '@mpm/config';
+import { ConfigError } from '../errors.js';
+import type { LookupRequest } from '../program.js';
+import { nameFromCommand } from '../run-options.js';
+import { readStateFile, stateDirFor, type StateRecord } from './state-file.js';
+
+/** Where a systemd unit keeps its state (`RuntimeDirectory=mpm-supervise`): searched too, so that `sudo mpm-supervise status` finds it. */
+export const SYSTEM_STATE_DIR = '/run/mpm-supervise';
+
+/** What `status` and `logs` look for, resolved from flags, the environment and a config file. */
+export interface Lookup {
+  /** Only the supervisor of this name; null: every one found. */
+  readonly name: string | null;
+  /** The folders searched for state files, first match first. */
+  readonly dirs: readonly string[];
+  /** The bearer token for the status server (MPM_HTTP_TOKEN or the config file's http.token). */
+  readonly token: string | null;
+  /** The log file the config names, for `logs` when no supervisor runs. */
+  readonly logFile: string | null;
+}
+
+/**
+ * Resolves a lookup as `run` would resolve the same settings: flags, then MPM_* variables,
+ * then the config file. Throws a ConfigError when the config file cannot be used.
+ */
+export function resolveLookup(request: LookupRequest, env: NodeJS.ProcessEnv, cwd: string): Lookup {
+  const outcome = loadConfig({ configFile: request.configFile ?? null, flags: [], commandLine: [], env, cwd, nameFromCommand });
+  if (!outcome.ok) throw new ConfigError(outcome.errors.map((error) => error.message).join('\n'));
+  const { config, sources } = outcome.loaded;
+  // The default name says nothing about which supervisor the user means.
+  const nameLayer = sources.get('name')?.layer;
+  const name = request.name ?? (nameLayer === undefined || nameLayer === 'default' ? null : config.name);
+  const stateDir = request.stateDir ?? config.stateDir;
+  const dirs = stateDir !== null ? [stateDir] : unique([stateDirFor(null, env), SYSTEM_STATE_DIR]);
+  return { name, dirs, token: config.http.token, logFile: config.log.file === null ? null : config.log.file };
+}
+
+/** A state file found, and whether the supervisor it names still runs. */
+export interface FoundSupervisor {
+  readonly path: string;
+  readonly record: StateRecord;
+  readonly running: boolean;
+}
+
+/** The state files of `lookup`, newest start first; unreadable folders count as empty. */
+export function findSupervisors(lookup: Lookup): FoundSupervisor[] {
+  const found: FoundSupervisor[] = [];
+  const seen = new Set<string>();
+  for (const dir of lookup.dirs) {
+    for (const entry of listJson(dir)) {
+      const path = join(dir, entry);
+      const record = readStateFile(path);
+      if (record === undefined || (lookup.name !== null && record.name !== lookup.name)) continue;
+      const key = `${record.name}\0${record.pid}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      found.push({ path, record, running: isSupervisorRunning(record) });
+    }
+  }
+  return found.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
+}
+
+/** Removes a stale state file; false when it could not (another user's folder, say). */
+export function removeStateFile(found: FoundSupervisor): boolean {
+  try {
+    // Only if it still names the same dead process: a new supervisor may have just written it.
+    if (readStateFile(found.path)?.pid !== found.record.pid) return true;
+    rmSync(found.path, { force: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True while the process the record names runs and is the one that wrote it: a pid can
+ * be reused after a crash, and a process that started after the record was written is
+ * someone else.
+ */
+export function isSupervisorRunning(record: StateRecord): boolean {
+  if (!isProcessAlive(record.pid)) return false;
+  const started = processStartedAt(record.pid);
+  const written = Date.parse(record.startedAt);
+  if (started === undefined || Number.isNaN(written)) return true;
+  // The record is written after the process starts; a few seconds of slack for clock steps.
+  return started <= written + 5000;
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** When `pid` started, in epoch ms (Linux only). */
+function processStartedAt(pid: number): number | undefined {
+  const stat = readProcStat(pid);
+  const boot = bootTime();
+  if (stat === undefined || boot === undefined || !Number.isFinite(stat.startTicks)) return undefined;
+  return boot + (stat.startTicks / TICKS_PER_SECOND) * 1000;
+}
+
+function bootTime(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((candidate) => candidate.startsWith('btime '));
+    return line === undefined ? undefined : Number(line.slice(6)) * 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+function listJson(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((entry) => entry.endsWith('.json'));
+  } catch {
+    return [];
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
