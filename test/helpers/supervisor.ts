@@ -7,6 +7,8 @@ import { expectAllGone, killQuietly } from './processes.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cliPath = fileURLToPath(new URL('../../apps/supervisor/dist/cli.js', import.meta.url));
+/** The one-file build (`pnpm build` makes it). */
+export const bundlePath = fileURLToPath(new URL('../../apps/supervisor/bundle/mpm-supervise.mjs', import.meta.url));
 export const demoServerPath = fileURLToPath(new URL('../../apps/demo-server/dist/main.js', import.meta.url));
 export const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -36,17 +38,25 @@ export class SupervisorProcess {
   /** The state folder this helper made (and removes once the supervisor is gone); undefined when the test chose one. */
   readonly stateDir: string | undefined;
   #partial = '';
+  /** Run under a launcher (a new PID namespace): the pids in its records are not this host's. */
+  readonly #launched: boolean;
   #listeners = new Set<() => void>();
 
-  /** With `pauseStdout` nothing is read from the supervisor's stdout until resumeStdout(). */
-  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean } = {}) {
+  /**
+   * With `pauseStdout` nothing is read from the supervisor's stdout until resumeStdout().
+   * With `launcher` the CLI runs under that command (e.g. `unshare --pid --fork`); `pid` is then the launcher's.
+   * `cli` runs another entry file than the built dist/cli.js (the one-file build).
+   */
+  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean; launcher?: readonly string[]; cli?: string } = {}) {
     // Tests run side by side: unless a test says otherwise, each supervisor gets a free
     // status port and its own state folder (neither the default 8766 nor the user's).
     const env: NodeJS.ProcessEnv = { ...process.env, MPM_HTTP_PORT: '0', ...options.env };
     const choosesStateDir = 'MPM_STATE_DIR' in (options.env ?? {}) || args.some((arg) => arg === '--state-dir' || arg.startsWith('--state-dir='));
     this.stateDir = choosesStateDir ? undefined : mkdtempSync(join(tmpdir(), 'mpm-state-'));
     if (this.stateDir !== undefined) env['MPM_STATE_DIR'] = this.stateDir;
-    this.process = spawn(process.execPath, [cliPath, ...args], {
+    this.#launched = options.launcher !== undefined;
+    const [launcher, ...launcherArgs] = options.launcher ?? [process.execPath];
+    this.process = spawn(launcher!, [...launcherArgs, ...(options.launcher === undefined ? [] : [process.execPath]), options.cli ?? cliPath, ...args], {
       cwd: options.cwd ?? repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -158,9 +168,11 @@ export class SupervisorProcess {
   /** Kills whatever is left of this supervisor and its children. */
   async destroy(): Promise<void> {
     killQuietly(this.pid);
-    for (const pid of this.childPids()) killQuietly(pid, true);
+    // In a PID namespace of its own the launcher takes the namespace down with it.
+    const children = this.#launched ? [] : this.childPids();
+    for (const pid of children) killQuietly(pid, true);
     await this.exited;
-    await expectAllGone([this.pid, ...this.childPids()]);
+    await expectAllGone([this.pid, ...children]);
   }
 
   #onStdout(chunk: string): void {

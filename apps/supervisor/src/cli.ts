@@ -20,11 +20,18 @@ import { Supervisor } from './supervisor.js';
 import { registerSupervisorMetrics } from './metrics/supervisor-metrics.js';
 import { startStatusService, type StatusService } from './status/status-service.js';
 import { SupervisorStatus } from './status/supervisor-status.js';
+import { startPid1Duties } from './pid1/pid1-duties.js';
+import { startSystemdNotify } from './systemd/start-notifier.js';
+import { takeSystemdEnvironment } from './systemd/systemd-environment.js';
 
 /** How long the process may take to drain its output before it exits anyway. */
 const EXIT_GRACE_MS = 5000;
 
+/** Set by the one-file build (scripts/bundle.mjs), which has no package.json beside it. */
+declare const MPM_BUNDLED_VERSION: string | undefined;
+
 function packageVersion(): string {
+  if (typeof MPM_BUNDLED_VERSION === 'string') return MPM_BUNDLED_VERSION;
   const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
   return (JSON.parse(text) as { version: string }).version;
 }
@@ -69,6 +76,8 @@ function assertUsable(outcome: LoadOutcome): asserts outcome is Extract<LoadOutc
 }
 
 async function run(request: ConfigRequest): Promise<ExitCode> {
+  // Before anything spawns: the child must not inherit systemd's notify socket.
+  const systemd = takeSystemdEnvironment(process.env);
   const context = { cwd: process.cwd(), stdoutIsTTY: process.stdout.isTTY === true };
   const outcome = loadFor(request, process.env, context.cwd);
   assertUsable(outcome);
@@ -105,19 +114,29 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     await log.close();
     throw error;
   }
+  const stopReaping = startPid1Duties(supervisor.controller, log.logger);
+  const systemdNotify = startSystemdNotify({ systemd, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
+  const notifier = systemdNotify.notifier;
+  supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));
   const stopFollowing = followConfig(live, supervisor.controller, log, context);
   const stopWatchingHealth = health.start();
   const stopRecovering = recovery.start();
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
-  const stopHandlingSignals = handleSignals(supervisor, log.logger, () => reloadConfig(live, log.logger));
+  const stopHandlingSignals = handleSignals(supervisor, log.logger, () => {
+    notifier?.reloading();
+    reloadConfig(live, log.logger);
+    notifier?.reloaded();
+  });
   const stopOnCrash = stopChildOnInternalError(supervisor);
 
   const exitCode = await supervisor.run();
   // Answers until the child is gone (/health says "stopping"), then the port is released.
   await service.close();
+  systemdNotify.stop();
   stopRecovering();
   stopWatchingHealth();
+  stopReaping();
   stopMetrics();
   status.close();
   log.logger.info(`exiting with code ${exitCode}`, { event: 'supervisor_stopped', exitCode });

@@ -15,6 +15,7 @@ export class Supervisor {
   readonly #logger: winston.Logger;
   #stopping: Promise<void> | undefined;
   #gaveUp = false;
+  readonly #stoppingListeners: ((reason: StopReason) => void)[] = [];
 
   constructor(options: RunOptions, logger: winston.Logger) {
     this.#options = options;
@@ -54,8 +55,16 @@ export class Supervisor {
 
   /** Stops the child gracefully; a second call joins the first. */
   stop(reason: StopReason): Promise<void> {
-    this.#stopping ??= this.controller.stop(reason);
+    if (this.#stopping === undefined) {
+      for (const listener of this.#stoppingListeners) listener(reason);
+      this.#stopping = this.controller.stop(reason);
+    }
     return this.#stopping;
+  }
+
+  /** Called once, when the supervisor starts on its way out (a stop, or recovery giving up). */
+  onStopping(listener: (reason: StopReason) => void): void {
+    this.#stoppingListeners.push(listener);
   }
 
   /**

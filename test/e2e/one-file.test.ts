@@ -1,0 +1,53 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { NotifyReceiver } from '../helpers/notify.js';
+import { pid1Launcher, supervisorHostPid } from '../helpers/pid-namespace.js';
+import { bundlePath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
+import { waitUntil } from '../helpers/wait.js';
+
+let dir: string;
+let receiver: NotifyReceiver | undefined;
+
+beforeEach(() => {
+  // Only the one file, far from the repository's node_modules.
+  dir = mkdtempSync(join(tmpdir(), 'mpm-one-file-'));
+  copyFileSync(bundlePath, join(dir, 'mpm-supervise.mjs'));
+});
+
+afterEach(async () => {
+  await destroyAllSupervisors();
+  await receiver?.close();
+  receiver = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the one-file build', () => {
+  it('runs with plain node and nothing beside it', () => {
+    const version = execFileSync(process.execPath, [join(dir, 'mpm-supervise.mjs'), '--version'], { cwd: dir, encoding: 'utf8' });
+    expect(version.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readdirSync(dir)).toEqual(['mpm-supervise.mjs']);
+  });
+
+  it('supervises as PID 1 with its embedded native helper: READY=1 to systemd, orphans collected, SIGTERM ends it', async () => {
+    receiver = new NotifyReceiver();
+    await receiver.bound();
+    const supervisor = new SupervisorProcess(['--log-level', 'debug', '--', 'node', fixturePath('orphan-maker.mjs')], {
+      cli: join(dir, 'mpm-supervise.mjs'),
+      cwd: dir,
+      launcher: pid1Launcher(),
+      // The native helper is written under TMPDIR: inside this test's folder, removed with it.
+      env: { ORPHANS: '1', NOTIFY_SOCKET: receiver.path, TMPDIR: dir },
+    });
+    await supervisor.waitForEvent('pid1');
+    await supervisor.waitForEvent('orphan_reaped');
+    const notify = receiver;
+    await waitUntil(() => notify.count('READY=1') === 1, { what: 'READY=1' });
+    expect(readdirSync(dir).some((entry) => entry.startsWith('mpm-supervise-native-'))).toBe(true);
+    process.kill(supervisorHostPid(supervisor.pid)!, 'SIGTERM');
+    expect(await supervisor.waitForExit()).toEqual({ code: 0, signal: null });
+    expect(supervisor.stderr).toBe('');
+  });
+});
