@@ -60,7 +60,9 @@ export function findSupervisors(lookup: Lookup): FoundSupervisor[] {
       found.push({ path, record, running: isSupervisorRunning(record) });
     }
   }
-  return found.sort((a, b) => b.record.startedAt.localeCompare(a.record.startedAt));
+  // readStateFile checks only name and pid: a file without startedAt must not throw here.
+  const startOf = (entry: FoundSupervisor): string => (typeof entry.record.startedAt === 'string' ? entry.record.startedAt : '');
+  return found.sort((a, b) => startOf(b).localeCompare(startOf(a)));
 }
 
 /** Removes a stale state file; false when it could not (another user's folder, say). */
