@@ -90,7 +90,8 @@ export function healthWord(diagnostics: DiagnosticsSummary, now: number): Word {
   const { child, health, supervisor, recovery } = diagnostics;
   if (recovery?.gaveUp === true) return { word: 'gave up', tone: 'bad', tail: ': the circuit breaker opened too often; the supervisor exits 75' };
   if (supervisor.stopping) return { word: 'stopping', tone: 'bad', tail: ': the supervisor is stopping' };
-  if (child.state !== 'running') return { word: 'down', tone: 'bad', tail: downTail(diagnostics, now) };
+  // A child being stopped for a restart is shown with the round that condemned it.
+  if (child.state !== 'running' && !(child.state === 'stopping' && health.latest !== null)) return { word: 'down', tone: 'bad', tail: downTail(diagnostics, now) };
   if (health.latest === null) return { word: 'starting', tone: 'warn', tail: ': no check has finished yet' };
   const worst = worstMetric(health.metrics);
   const tone: Tone = health.latest === 'healthy' ? 'good' : health.latest === 'unknown' ? 'muted' : health.latest === 'critical' ? 'bad' : 'warn';
