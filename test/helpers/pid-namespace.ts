@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { readProcStat } from '@mpm/child';
+import { procStats } from '@mpm/child';
 
 /**
  * The supervisor as a container's entrypoint: PID 1 of a new PID namespace, made with
@@ -37,9 +37,7 @@ export function namespaceMembers(pid: number): number[] {
 }
 
 export function zombieChildrenOf(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((entry) => readProcStat(Number(entry)))
-    .filter((stat) => stat !== undefined && stat.ppid === pid && stat.state === 'Z')
-    .map((stat) => stat!.pid);
+  return procStats()
+    .filter((stat) => stat.ppid === pid && stat.state === 'Z')
+    .map((stat) => stat.pid);
 }

@@ -8,6 +8,8 @@ import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The supervisor's own rule for where its state file goes (built by `pnpm build`).
+import { stateDirFor } from '../../supervisor/dist/state/state-file.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const cli = join(root, 'apps/supervisor/dist/cli.js');
@@ -46,7 +48,7 @@ const mpm = `node ${show(cli)}`;
 
 /** The state file says where the status server is; /diagnostics says which pid the server has. */
 async function guide() {
-  const stateDir = env.MPM_STATE_DIR ?? (env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'mpm-supervise') : join(tmpdir(), `mpm-supervise-${process.getuid()}`));
+  const stateDir = stateDirFor(env.MPM_STATE_DIR ?? null, env);
   for (let attempt = 0; attempt < 300; attempt += 1) {
     const state = readJson(join(stateDir, `${env.MPM_NAME}.json`));
     if (state?.pid === supervisor.pid && state.http !== null) {

@@ -16,6 +16,6 @@ export { isSettled } from './state.js';
 export { SpawnFailedError, type SpawnFailureKind } from './errors.js';
 export { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from './settings.js';
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineCut, type LineHandler } from './line-splitter.js';
-export { isProcessAlive, liveGroupMembers, readProcStat, signalGroup, type ProcStat } from './process-group.js';
+export { isProcessAlive, liveGroupMembers, procStats, readProcStat, signalGroup, type ProcStat } from './process-group.js';
 export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { childEnvironment, type SpawnFunction, type SpawnedProcess } from './spawn.js';

@@ -52,16 +52,27 @@ const hasProc = process.platform === 'linux';
  */
 export function liveGroupMembers(pgid: number): number[] {
   if (!hasProc) return signalGroup(pgid, 0) ? [pgid] : [];
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
+  return procStats()
+    .filter((stat) => stat.pgid === pgid && stat.state !== 'Z' && stat.state !== 'X')
+    .map((stat) => stat.pid);
+}
+
+/** Every process /proc shows now (Linux; empty elsewhere). A process gone mid-scan is left out. */
+export function procStats(): ProcStat[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const stats: ProcStat[] = [];
+  for (const entry of entries) {
     const code = entry.charCodeAt(0);
     if (code < 48 || code > 57) continue;
     const stat = readProcStat(Number(entry));
-    if (stat !== undefined && stat.pgid === pgid && stat.state !== 'Z' && stat.state !== 'X') {
-      members.push(stat.pid);
-    }
+    if (stat !== undefined) stats.push(stat);
   }
-  return members;
+  return stats;
 }
 
 /** True while `pid` is a process that is not a zombie. */

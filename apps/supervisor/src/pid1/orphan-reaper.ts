@@ -1,5 +1,4 @@
-import { readdirSync } from 'node:fs';
-import { readProcStat } from '@mpm/child';
+import { procStats } from '@mpm/child';
 import type { ReapedStatus } from '@mpm/native';
 import type winston from 'winston';
 
@@ -88,18 +87,7 @@ export class OrphanReaper {
 
 /** This process's children that have exited and not been collected (from /proc). */
 export function zombieChildren(parent: number = process.pid): Zombie[] {
-  const zombies: Zombie[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return zombies;
-  }
-  for (const entry of entries) {
-    const code = entry.charCodeAt(0);
-    if (code < 48 || code > 57) continue;
-    const stat = readProcStat(Number(entry));
-    if (stat !== undefined && stat.ppid === parent && stat.state === 'Z') zombies.push({ pid: stat.pid });
-  }
-  return zombies;
+  return procStats()
+    .filter((stat) => stat.ppid === parent && stat.state === 'Z')
+    .map((stat) => ({ pid: stat.pid }));
 }
