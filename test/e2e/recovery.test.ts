@@ -16,12 +16,12 @@ import { waitUntil } from '../helpers/wait.js';
 
 /**
  * Short intervals, so that each fault is seen, acted on and verified in a few seconds.
- * They are far apart all the same: a check every 250 ms, a probe gets 450 ms, an action
+ * They are far apart all the same: a check every 450 ms (a probe gets as long), an action
  * at most every 800 ms, and an action has 3 s to make the child healthy.
  */
 const QUICK: Json = {
   child: { killTimeoutMs: '1s', restartDelayMs: 100 },
-  health: { checkIntervalMs: 250, probeTimeoutMs: 450, failureThreshold: 2 },
+  health: { checkIntervalMs: 450, probeTimeoutMs: 450, failureThreshold: 2 },
   recovery: {
     minActionIntervalMs: 800,
     verifyTimeoutMs: '3s',
@@ -107,21 +107,23 @@ beforeAll(async () => {
 });
 
 describe('graded recovery restarts a child that stopped serving', () => {
-  it('restarts a hung child (blocked event loop); the new child answers a Socket.IO ping', async () => {
+  it('kills a hung child (blocked event loop) at once, as it could not run a stop handler; the new child answers a Socket.IO ping', async () => {
     const { supervisor } = superviseDemoFaultyOnce({ DEMO_BLOCK_AFTER_MS: '1000' });
     const first = await supervisor.waitForListening();
     await childLine(supervisor, /^demo-server blocking the event loop$/);
 
-    const restart = await decision(supervisor, { action: 'restart_service' });
-    expect(restart).toMatchObject({ failureClass: 'hung', severity: 'critical', result: 'succeeded', childPid: first.pid, generation: 1, level: 'info' });
-    expect(restart['detail']).toMatch(/^SIGTERM to the process group.*; new child \d+; healthy again \d+ ms after the decision$/);
-    expect(supervisor.events('recovery_started').map((record) => record['action'])).toEqual(['restart_service']);
+    const kill = await decision(supervisor, { action: 'emergency_stop' });
+    expect(kill).toMatchObject({ failureClass: 'hung', severity: 'critical', result: 'succeeded', childPid: first.pid, generation: 1, level: 'info' });
+    expect(kill['detail']).toMatch(/^SIGKILL to the process group at once; new child \d+; healthy again \d+ ms after the decision$/);
+    expect(supervisor.events('recovery_started').map((record) => record['action'])).toEqual(['emergency_stop']);
+    // No wait for a stop signal a blocked loop cannot handle.
+    expect(supervisor.events('child_stopping')).toMatchObject([{ childPid: first.pid, how: 'kill', signal: 'SIGKILL' }]);
 
     const spawned = supervisor.events('child_spawned');
     expect(spawned).toHaveLength(2);
     const second = await supervisor.waitForListening({ from: at(supervisor, spawned[1]!) });
     expect(second.pid).not.toBe(first.pid);
-    expect(restart['detail']).toContain(`new child ${second.pid}`);
+    expect(kill['detail']).toContain(`new child ${second.pid}`);
     expect((await pingUntilAnswered(second.port)).pid).toBe(second.pid);
     await expectAllGone([first.pid]);
     await stopCleanly(supervisor);
@@ -149,12 +151,13 @@ describe('graded recovery restarts a child that stopped serving', () => {
     await stopCleanly(supervisor);
   });
 
-  it('SIGKILLs a hung child that ignores SIGTERM after killTimeoutMs, and the recovery succeeds with a new child', async () => {
-    const { supervisor } = superviseDemoFaultyOnce({ DEMO_BLOCK_AFTER_MS: '1000', DEMO_IGNORE_SIGTERM: '1' });
+  it('SIGKILLs a stopped child that ignores SIGTERM after killTimeoutMs, and the recovery succeeds with a new child', async () => {
+    const { supervisor } = superviseDemoFaultyOnce({ DEMO_SIGSTOP_AFTER_MS: '1000', DEMO_IGNORE_SIGTERM: '1' });
     const first = await supervisor.waitForListening();
+    stopped.push(first.pid);
 
     const restart = await decision(supervisor, { action: 'restart_service' });
-    expect(restart).toMatchObject({ failureClass: 'hung', result: 'succeeded', childPid: first.pid });
+    expect(restart).toMatchObject({ failureClass: 'stopped', result: 'succeeded', childPid: first.pid });
     expect(restart['detail']).toMatch(/^SIGTERM to the process group, SIGKILL after 1\.0s; new child \d+; /);
     expect(supervisor.events('child_stopping')).toMatchObject([{ childPid: first.pid, how: 'signal', signal: 'SIGTERM', killTimeoutMs: 1000 }]);
     const [escalated] = supervisor.events('child_kill_escalated');
@@ -216,6 +219,32 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
     const [, cleared] = decisions(supervisor, { generation: 1, severity: 'critical' });
     expect(cleared!['detail']).toBe('the agent disconnected 0 client(s); the child was not healthy within verifyTimeoutMs (3000 ms)');
     expect(String(restart['reason'])).toMatch(new RegExp(`^memoryMb [\\d.]+ MiB ≥ critical ${critical} MiB`));
+
+    expect(supervisor.childPids()).toHaveLength(2);
+    await expectAllGone([first.pid]);
+    await stopCleanly(supervisor);
+  });
+
+  it('a memory leak past child.maxMemoryMb (--max-memory): restarted gracefully at once, without climbing the ladder', async () => {
+    const limit = Math.ceil(baseline.rssMb + 40);
+    const dir = tempDir();
+    const config = writeConfig(dir);
+    const env = { START_COUNT_FILE: join(dir, 'starts'), FAULTS_ONCE: JSON.stringify({ DEMO_LEAK_MB_PER_SEC: '25' }) };
+    const supervisor = new SupervisorProcess(['--config', config, '--port', '0', '--max-memory', String(limit), '--', 'node', fixturePath('demo-faulty-once.mjs')], { env });
+    const first = await supervisor.waitForListening();
+
+    const restart = await decision(supervisor, { action: 'restart_service' });
+    expect(restart).toMatchObject({ failureClass: 'resource', severity: 'critical', result: 'succeeded', childPid: first.pid, generation: 1, thresholds: ['memoryMb'] });
+    expect(String(restart['reason'])).toMatch(new RegExp(`^memoryMb [\\d.]+ MiB ≥ limit ${limit} MiB \\(child\\.maxMemoryMb\\)$`));
+    expect(restart['detail']).toMatch(/^asked the agent over IPC to shut down; new child \d+; healthy again/);
+    // The first critical decision is the restart itself: no log_warning or clear_connections before it.
+    expect(ladder(supervisor)).toEqual([['restart_service', 'succeeded']]);
+    // Critical at the first reading over the limit, not after failureThreshold readings.
+    const critical = supervisor.events('health_changed').find((record) => record['to'] === 'critical');
+    expect((critical!['causes'] as Array<Record<string, unknown>>).find((cause) => cause['name'] === 'memoryMb')).toMatchObject({
+      status: 'critical',
+      message: expect.stringMatching(/≥ limit \d+ MiB \(child\.maxMemoryMb\)$/) as unknown,
+    });
 
     expect(supervisor.childPids()).toHaveLength(2);
     await expectAllGone([first.pid]);
@@ -454,8 +483,8 @@ describe('with recovery disabled', () => {
     // Two decisions, minActionIntervalMs apart: each one skipped, none climbing.
     await supervisor.waitForRecord(() => decisions(supervisor).length >= 2, { timeoutMs: DEADLINE_MS, what: 'two recovery decisions' });
     for (const record of decisions(supervisor)) {
-      expect(record).toMatchObject({ action: 'restart_service', failureClass: 'hung', result: 'skipped', skip: 'disabled', childPid: pid });
-      expect(record['detail']).toBe('recovery is disabled (--no-recovery): would have done restart_service');
+      expect(record).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', result: 'skipped', skip: 'disabled', childPid: pid });
+      expect(record['detail']).toBe('recovery is disabled (--no-recovery): would have done emergency_stop');
     }
     expect(supervisor.events('recovery_started')).toEqual([]);
     expect(supervisor.events('child_stopping')).toEqual([]);

@@ -15,7 +15,7 @@ import { waitUntil } from '../helpers/wait.js';
 /** Quick checks and recovery, so that each state is reached in a few seconds. */
 const QUICK: Json = {
   child: { killTimeoutMs: '1s', restartDelayMs: 100 },
-  health: { checkIntervalMs: 250, probeTimeoutMs: 450, failureThreshold: 2 },
+  health: { checkIntervalMs: 450, probeTimeoutMs: 450, failureThreshold: 2 },
   recovery: { minActionIntervalMs: 800, verifyTimeoutMs: '3s', failureWindowMs: '1m' },
 };
 
@@ -103,7 +103,7 @@ describe('/health and /health/ready', () => {
     expect(await ready(url)).toMatchObject({ status: 503, body: { ready: false, status: 'fail' } });
     // What recovery would have done is still on record.
     const events = await getJson<{ events: Array<{ action: string; failureClass: string; result: string; skip?: string }> }>(`${url}/events`);
-    expect(events.body.events.at(-1)).toMatchObject({ action: 'restart_service', failureClass: 'hung', result: 'skipped', skip: 'disabled' });
+    expect(events.body.events.at(-1)).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', result: 'skipped', skip: 'disabled' });
 
     // SIGUSR2 restarts it; the new child starts clean and passes every check.
     const hungPid = body.child.pid;

@@ -27,7 +27,7 @@ describe('probeAddressFor', () => {
 });
 
 describe('monitorSettingsFrom', () => {
-  it('takes the health keys and the startup timeout', () => {
+  it('takes the health keys, the startup timeout and the memory limit', () => {
     const config = defaultConfig();
     expect(monitorSettingsFrom(config)).toEqual({
       intervalMs: 5000,
@@ -36,6 +36,7 @@ describe('monitorSettingsFrom', () => {
       historySize: 100,
       startupTimeoutMs: 30_000,
       thresholds: config.health.thresholds,
+      memoryLimitMb: null,
     });
   });
 });

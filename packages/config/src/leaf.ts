@@ -87,6 +87,17 @@ export function integer(options: Ranged) {
   return rangedNumber('integer', options);
 }
 
+/** An integer in a range, or null for "none" (a limit that is off). */
+export function nullableInteger(options: Common & { default: null; min: number; max: number }) {
+  return leaf(z.int().min(options.min).max(options.max).nullable(), {
+    kind: 'integer',
+    nullable: true,
+    range: { min: options.min, max: options.max },
+    expects: `an integer ${rangeText(options.min, options.max)}, or null`,
+    ...options,
+  });
+}
+
 export function number(options: Ranged) {
   return rangedNumber('number', options);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { argv, boolean, choice, duration, integer, nullableChoice, nullablePort, number, path, port, secret, stringMap, text, url } from './leaf.js';
+import { argv, boolean, choice, duration, integer, nullableChoice, nullableInteger, nullablePort, number, path, port, secret, stringMap, text, url } from './leaf.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -50,9 +50,16 @@ export const configSchema = z.object({
     port: nullablePort({ default: null, description: "The child's Socket.IO port: passed to it as PORT and probed", flag: '--port', applies: 'next_restart' }),
     stopSignal: choice({ choices: CHILD_SIGNALS, default: 'SIGTERM', description: 'The signal that asks the child to stop' }),
     killTimeoutMs: duration({ default: 5 * SECOND, min: 100, max: HOUR, description: 'How long a stopping child gets before SIGKILL', flag: '--kill-timeout' }),
-    restartDelayMs: duration({ default: 100, min: 0, max: 10 * MINUTE, description: 'Delay before a restart; doubles with each quick crash' }),
+    restartDelayMs: duration({ default: 100, min: 0, max: 10 * MINUTE, description: 'Delay before a restart after a quick crash; the first restart after a good run is immediate; doubles with each further quick crash' }),
     maxRestartDelayMs: duration({ default: 30 * SECOND, min: 100, max: HOUR, description: 'The longest delay between restarts' }),
     minUptimeMs: duration({ default: 10 * SECOND, min: 0, max: HOUR, description: 'A child up this long resets the restart delay; a quicker crash counts towards the breaker' }),
+    maxMemoryMb: nullableInteger({
+      default: null,
+      min: 1,
+      max: 1_048_576,
+      description: "A hard limit on the child's resident memory (MiB): over it the child is restarted gracefully at the next check, without waiting for failureThreshold (null: no limit)",
+      flag: '--max-memory',
+    }),
     startupTimeoutMs: duration({ default: 30 * SECOND, min: SECOND, max: 10 * MINUTE, description: 'How long a new child may take to answer its first check' }),
     clearConnectionsSignal: nullableChoice({
       choices: CHILD_SIGNALS,
@@ -62,7 +69,7 @@ export const configSchema = z.object({
   }),
   health: z.object({
     checkIntervalMs: duration({ default: 5 * SECOND, min: 100, max: HOUR, description: 'How often every health check runs', flag: '--check-interval' }),
-    probeTimeoutMs: duration({ default: 2 * SECOND, min: 50, max: MINUTE, description: 'How long one probe (TCP, Socket.IO, IPC) may take' }),
+    probeTimeoutMs: duration({ default: 2 * SECOND, min: 50, max: MINUTE, description: 'How long one probe (TCP, Socket.IO, IPC) may take; never longer than checkIntervalMs' }),
     failureThreshold: integer({ default: 3, min: 1, max: 100, description: 'Consecutive breaches before a check is critical' }),
     historySize: integer({ default: 100, min: 1, max: 100_000, description: 'Check results kept per metric' }),
     probeUrl: url({ default: null, description: 'Socket.IO URL to probe (default: http://127.0.0.1:<child.port>)', flag: '--probe-url' }),

@@ -189,6 +189,21 @@ describe('reading values', () => {
     expect(config.health.probeUrl).toBeNull();
   });
 
+  it('reads the memory limit as MiB, null as no limit, and corrects 0 to 1 with a warning', () => {
+    expect(loadOk({ env: { MPM_CHILD_MAX_MEMORY_MB: '200' } }).loaded.config.child.maxMemoryMb).toBe(200);
+    const file = writeConfig({ child: { maxMemoryMb: 300 } });
+    expect(loadOk({ configFile: file, env: { MPM_CHILD_MAX_MEMORY_MB: 'null' } }).loaded.config.child.maxMemoryMb).toBeNull();
+    const { loaded, warnings } = loadOk({ env: { MPM_CHILD_MAX_MEMORY_MB: '0' } });
+    expect(loaded.config.child.maxMemoryMb).toBe(1);
+    expect(warnings.map((warning) => warning.key)).toEqual(['child.maxMemoryMb']);
+  });
+
+  it('refuses a memory limit that is not a number, naming the variable', () => {
+    const error = onlyError({ env: { MPM_CHILD_MAX_MEMORY_MB: '200M' } });
+    expect(error).toMatchObject({ key: 'child.maxMemoryMb', source: { layer: 'env', variable: 'MPM_CHILD_MAX_MEMORY_MB' } });
+    expect(error.message).toContain('an integer from 1 to 1048576, or null');
+  });
+
   it('reads the command and the child environment from JSON in the environment', () => {
     const env = { MPM_COMMAND: '["node", "server.js", "--inspect"]', MPM_ENV: '{"NODE_ENV": "production", "PORT": 3000, "DEBUG": true}' };
     const { config } = loadOk({ env }).loaded;

@@ -63,6 +63,8 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   'http.insecure': false,
   // DESIGN §5 names --state-dir under "State"; it is a key like the others.
   stateDir: null,
+  // A hard memory limit, as PM2's max_memory_restart (issue 8): off unless set.
+  'child.maxMemoryMb': null,
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);
@@ -91,7 +93,7 @@ function validatorOfCheckedInSchema() {
 }
 
 describe('config keys', () => {
-  it('are the keys of DESIGN §5 with their documented defaults, plus http.token and http.insecure', () => {
+  it('are the keys of DESIGN §5 with their documented defaults, plus http.token, http.insecure, stateDir and child.maxMemoryMb', () => {
     const actual = Object.fromEntries(CONFIG_KEYS.map((key) => [key.path, key.meta.default]));
     expect(actual).toEqual({ ...DESIGN_DEFAULTS, ...ADDED_DEFAULTS });
   });

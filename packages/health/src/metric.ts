@@ -15,6 +15,8 @@ export interface HealthMetric {
   readonly timestamp: number;
   /** Checks in a row at the critical level, while below `failureThreshold` or at it. */
   readonly breaches?: number;
+  /** Over a hard limit (child.maxMemoryMb): critical at once, and restarted at once. */
+  readonly overLimit?: true;
 }
 
 /** Rounds for display: whole numbers stay whole, others keep what matters. */

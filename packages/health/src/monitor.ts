@@ -2,6 +2,7 @@ import { BreachCounter } from './breaches.js';
 import type { HealthChecker } from './checker.js';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { HealthHistory, type WindowAggregate } from './history.js';
+import { applyMemoryLimit } from './memory-limit.js';
 import type { HealthMetric } from './metric.js';
 import { causesOf, type CheckerResult, type HealthCheckResult } from './result.js';
 import { runChecker } from './run-checker.js';
@@ -18,6 +19,8 @@ export interface MonitorSettings {
   readonly historySize: number;
   readonly startupTimeoutMs: number;
   readonly thresholds: Thresholds;
+  /** child.maxMemoryMb: over it, memoryMb is critical at once (null or absent: no limit). */
+  readonly memoryLimitMb?: number | null;
 }
 
 export interface StatusChange {
@@ -57,6 +60,16 @@ interface Session {
 }
 
 const DEFAULT_STARTUP_POLL_MS = 500;
+
+/**
+ * A probe may take probeTimeoutMs, but never longer than the interval: rounds do not
+ * overlap, so a probe that outlasts the interval would stretch every round of a hung
+ * child to probeTimeoutMs, and failureThreshold rounds would take far longer than
+ * failureThreshold intervals (at 1 s and the default 2 s timeout: 6 s instead of 3).
+ */
+export function effectiveProbeTimeoutMs(settings: Pick<MonitorSettings, 'intervalMs' | 'probeTimeoutMs'>): number {
+  return Math.min(settings.probeTimeoutMs, settings.intervalMs);
+}
 
 /**
  * Runs every checker against the current child each `intervalMs` (DESIGN §2, §3), keeps
@@ -204,7 +217,8 @@ export class HealthMonitor {
     const started = this.#clock.now();
     session.lastRoundAt = started;
     const target = session.target;
-    const raw = await Promise.all(this.#checkers.map((checker) => runChecker(checker, target, settings, this.#clock, session.stop.signal)));
+    const run = { probeTimeoutMs: effectiveProbeTimeoutMs(settings), thresholds: settings.thresholds };
+    const raw = await Promise.all(this.#checkers.map((checker) => runChecker(checker, target, run, this.#clock, session.stop.signal)));
     if (this.#session !== session) return undefined;
 
     const now = this.#clock.now();
@@ -219,7 +233,7 @@ export class HealthMonitor {
       canProbe: target.address !== undefined || target.agent?.present === true,
     };
     const readiness = session.gate.assess(evidence, now, settings.startupTimeoutMs);
-    let metrics = session.breaches.apply(rawMetrics, settings.failureThreshold);
+    let metrics = applyMemoryLimit(session.breaches.apply(rawMetrics, settings.failureThreshold), settings.memoryLimitMb);
     if (readiness === 'starting') metrics = asStarting(metrics, rawMetrics);
 
     const result = this.#assemble(raw, metrics, readiness, target, started, now);

@@ -344,9 +344,11 @@ describe('HealthMonitor: scheduling', () => {
       running -= 1;
       return [rated('eventLoopLagMs', 1, 'ms', DEFAULT_THRESHOLDS.eventLoopLagMs, now)];
     });
-    const { monitor, results } = monitorWith(clock, [slow], { intervalMs: 1000, probeTimeoutMs: 60_000 }, true);
+    // A round may outlast the interval by the checker grace (the probe itself is held to the interval).
+    const { monitor, results } = monitorWith(clock, [slow], { intervalMs: 1000, probeTimeoutMs: 2000 }, true);
     monitor.watch(target(clock));
-    await clock.advance(5000);
+    // The first round starts at 500 ms (startup poll) and is still out at 1600, past its interval.
+    await clock.advance(1600);
     expect(slow.calls).toBe(1);
     release?.();
     await clock.advance(0);
@@ -355,6 +357,27 @@ describe('HealthMonitor: scheduling', () => {
     release?.();
     await clock.advance(0);
     expect(overlapped).toBe(false);
+    monitor.close();
+  });
+
+  it('gives a probe at most one interval, so failureThreshold rounds of a hung child take failureThreshold intervals', async () => {
+    const clock = new FakeClock();
+    const timeouts: number[] = [];
+    const silent = scripted('socketio', ['socketioLatencyMs'], () => []);
+    silent.check = async (_target, context) => {
+      timeouts.push(context.timeoutMs);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, context.timeoutMs));
+      return [failed('socketioLatencyMs', 'ms', `no answer within ${context.timeoutMs} ms`, context.now())];
+    };
+    const { monitor, results } = monitorWith(clock, [silent], { intervalMs: 1000, probeTimeoutMs: 2000 }, true);
+    monitor.watch(target(clock, { agent: readyAgent }));
+    // Rounds from 500 ms (the startup poll), each cut at 1000 ms, back to back.
+    await clock.advance(3500);
+    expect(timeouts.slice(0, 3)).toEqual([1000, 1000, 1000]);
+    expect(results.map((result) => result.status)).toEqual(['warning', 'warning', 'critical']);
+    monitor.update({ ...SETTINGS, intervalMs: 5000, probeTimeoutMs: 2000 });
+    await clock.advance(5000);
+    expect(timeouts.at(-1)).toBe(2000);
     monitor.close();
   });
 

@@ -1,5 +1,5 @@
 export interface BackoffSettings {
-  /** Delay before the first restart after a quick crash (child.restartDelayMs). */
+  /** Delay before the second restart in a row of quick crashes (child.restartDelayMs). */
   readonly initialDelayMs: number;
   /** The delay doubles per quick crash up to this ceiling (child.maxRestartDelayMs). */
   readonly maxDelayMs: number;
@@ -9,7 +9,7 @@ export interface BackoffSettings {
 
 export interface RespawnPlan {
   readonly delayMs: number;
-  /** 1 for the first restart after a good run, 2 for the next quick crash, … */
+  /** 1 for the first restart after a good run (no delay), 2 for the next quick crash, … */
   readonly attempt: number;
 }
 
@@ -25,12 +25,17 @@ export class CrashBackoff {
     this.#settings = settings;
   }
 
-  /** The plan for restarting a child that exited after `uptimeMs` up. */
+  /**
+   * The plan for restarting a child that exited after `uptimeMs` up. The first restart
+   * after a good run is immediate, as Kubernetes does: every millisecond of it is
+   * downtime, and one crash is not yet a loop. Each further quick crash waits
+   * initialDelayMs, doubling.
+   */
   next(uptimeMs: number): RespawnPlan {
     const { initialDelayMs, maxDelayMs, minUptimeMs } = this.#settings;
     if (uptimeMs >= minUptimeMs) this.#quickCrashes = 0;
-    const exponent = Math.min(this.#quickCrashes, 30);
-    const delayMs = Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
+    const exponent = Math.min(this.#quickCrashes - 1, 30);
+    const delayMs = this.#quickCrashes === 0 ? 0 : Math.min(initialDelayMs * 2 ** exponent, maxDelayMs);
     this.#quickCrashes += 1;
     return { delayMs, attempt: this.#quickCrashes };
   }

@@ -18,8 +18,10 @@ const GONE_STATES = new Set(['Z', 'X', 'gone']);
 /** Liveness failures may go all the way; the rung they start on depends on the class. */
 const LIVENESS: Readonly<Record<Exclude<FailureClass, 'resource'>, { floor: RecoveryAction; via: RestartVia }>> = {
   crashed: { floor: 'restart_service', via: 'signal' },
-  // A blocked loop reads no IPC message and clearing its connections would not unblock it.
-  hung: { floor: 'restart_service', via: 'signal' },
+  // A blocked loop reads no IPC message, and it cannot run a handler for the stop
+  // signal either: a graceful stop would only wait out child.killTimeoutMs. It has been
+  // silent for failureThreshold rounds, so it is killed at once, as systemd's watchdog does.
+  hung: { floor: 'emergency_stop', via: 'signal' },
   // The stop signal goes out with SIGCONT; a stopped process reads nothing.
   stopped: { floor: 'restart_service', via: 'signal' },
   // Its loop answers: it can be asked to shut down cleanly.
@@ -44,6 +46,8 @@ export function diagnose(result: HealthCheckResult): Diagnosis | undefined {
   const base = { severity, reason, metrics: bad.map(summarize), generation: result.generation, pid: result.pid };
   if (failureClass === 'resource') {
     const thresholds = bad.map((metric) => metric.name);
+    // Over a hard limit the operator has already said what to do: restart, as PM2 would.
+    if (bad.some((metric) => metric.overLimit === true)) return { ...base, failureClass, thresholds, floor: 'restart_service', ceiling: 'restart_service', restartVia: 'message' };
     const ceiling = severity === 'warning' ? 'log_warning' : thresholds.map(ceilingFor).reduce(higher, 'log_warning');
     return { ...base, failureClass, thresholds, floor: 'log_warning', ceiling, restartVia: 'message' };
   }

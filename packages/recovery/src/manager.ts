@@ -284,13 +284,13 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     }
     this.#down = undefined;
     const plan = this.#backoff.next(down.uptimeMs);
-    const verifying = this.#begin(diagnosis, 'restart_service', diagnosis.generation, now, `respawn in ${plan.delayMs} ms (attempt ${plan.attempt})`);
+    const verifying = this.#begin(diagnosis, 'restart_service', diagnosis.generation, now, `respawn ${plan.delayMs === 0 ? 'at once' : `in ${plan.delayMs} ms`} (attempt ${plan.attempt})`);
     if (!this.#host.respawn(plan)) {
       this.#skipStale(verifying, 'there is no exited child to respawn (the supervisor is stopping)');
       return;
     }
     verifying.fromGeneration = diagnosis.generation + 1;
-    verifying.detail = `respawned after ${plan.delayMs} ms (attempt ${plan.attempt})${this.#settings.enabled ? '' : '; recovery is disabled, so no circuit breaker'}`;
+    verifying.detail = `respawned ${plan.delayMs === 0 ? 'at once' : `after ${plan.delayMs} ms`} (attempt ${plan.attempt})${this.#settings.enabled ? '' : '; recovery is disabled, so no circuit breaker'}`;
     this.#armDeadline(verifying, now + plan.delayMs + this.#settings.verifyTimeoutMs);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { rated, unknown, DEFAULT_THRESHOLDS, type HealthMetric } from '@mpm/health';
+import { applyMemoryLimit, rated, unknown, DEFAULT_THRESHOLDS, type HealthMetric } from '@mpm/health';
 import { countsAsHealthy, diagnose, diagnoseExit, type Diagnosis } from '../src/index.js';
 import { PID, healthy, reading as r, resultOf } from './results.js';
 
@@ -17,14 +17,14 @@ function diagnosed(metrics: HealthMetric[], options: Parameters<typeof resultOf>
 }
 
 describe('diagnose: liveness', () => {
-  it('calls a blocked loop hung: restart by signal first, emergency_stop at most', () => {
+  it('calls a blocked loop hung: killed at once (it could not run a stop handler)', () => {
     const socketio = r.socketioFailed(AT);
     const ipc = r.ipcTimeout(AT);
     const diagnosis = diagnosed([r.running(AT), r.cpu(AT, 100), r.memory(AT, 130), r.tcp(AT), socketio, ipc]);
     expect(diagnosis).toMatchObject({
       failureClass: 'hung',
       severity: 'critical',
-      floor: 'restart_service',
+      floor: 'emergency_stop',
       ceiling: 'emergency_stop',
       restartVia: 'signal',
       thresholds: [],
@@ -94,6 +94,21 @@ describe('diagnose: resources', () => {
       reason: memory.message,
     });
     expect(diagnosis.metrics).toEqual([{ name: 'memoryMb', value: 612, unit: 'MiB', status: 'critical', message: 'memoryMb 612 MiB ≥ critical 500 MiB' }]);
+  });
+
+  it('restarts at once a child over its hard memory limit (child.maxMemoryMb), below the critical threshold too', () => {
+    const [overLimit] = applyMemoryLimit([r.memory(AT, 230)], 200);
+    if (overLimit === undefined) throw new Error('expected a metric');
+    const diagnosis = diagnosed([r.running(AT), r.cpu(AT, 10), overLimit, r.tcp(AT), r.socketio(AT), r.ipc(AT)]);
+    expect(diagnosis).toMatchObject({
+      failureClass: 'resource',
+      severity: 'critical',
+      thresholds: ['memoryMb'],
+      floor: 'restart_service',
+      ceiling: 'restart_service',
+      restartVia: 'message',
+      reason: 'memoryMb 230 MiB ≥ limit 200 MiB (child.maxMemoryMb)',
+    });
   });
 
   it('never lets a busy server (cpuPercent, clients) go past clear_connections', () => {

@@ -3,7 +3,7 @@ import type { HealthCheckResult } from '@mpm/health';
 import { RecoveryManager, type ActionStarted, type BreakerTransition, type RecoveryEvent, type RecoverySettings } from '../src/index.js';
 import { FakeClock, settle } from '../../../test/helpers/fake-clock.js';
 import { FakeHost } from './fake-host.js';
-import { PID, cpuCritical, healthy, hung, memoryCritical } from './results.js';
+import { PID, cpuCritical, cpuWarning, healthy, hung, memoryCritical, stopped } from './results.js';
 
 const SETTINGS: RecoverySettings = {
   enabled: true,
@@ -68,13 +68,13 @@ async function crashUntilOpen(context: Context): Promise<void> {
   }
 }
 
-describe('RecoveryManager: a hung child', () => {
+describe('RecoveryManager: a stopped child', () => {
   it('is restarted by signal, and the restart succeeds when the new child is healthy', async () => {
     const { clock, host, manager, seen, check } = setup();
     const decidedAt = clock.now();
-    check(hung);
+    check(stopped);
     expect(host.calls).toEqual([{ kind: 'restart', generation: 1, via: 'signal' }]);
-    expect(seen.started).toEqual([expect.objectContaining({ action: 'restart_service', failureClass: 'hung', breaker: 'closed', generation: 1, pid: PID })]);
+    expect(seen.started).toEqual([expect.objectContaining({ action: 'restart_service', failureClass: 'stopped', breaker: 'closed', generation: 1, pid: PID })]);
     await settle();
     expect(manager.busy).toBe(true);
 
@@ -89,7 +89,7 @@ describe('RecoveryManager: a hung child', () => {
         id: 1,
         time: new Date(decidedAt).toISOString(),
         action: 'restart_service',
-        failureClass: 'hung',
+        failureClass: 'stopped',
         severity: 'critical',
         result: 'succeeded',
         breaker: 'closed',
@@ -106,7 +106,7 @@ describe('RecoveryManager: a hung child', () => {
 
   it('counts a restart whose new child is not healthy within verifyTimeoutMs as failed, and climbs to emergency_stop', async () => {
     const { clock, host, manager, seen, check } = setup();
-    check(hung);
+    check(stopped);
     await settle();
     await clock.advance(29_999);
     expect(seen.events).toEqual([]);
@@ -122,20 +122,20 @@ describe('RecoveryManager: a hung child', () => {
     expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [clock.now()] });
     expect(seen.breaker.map((transition) => transition.to)).toEqual([{ kind: 'closed', recentFailures: [clock.now()] }]);
 
-    check(hung);
+    check(stopped);
     expect(host.calls.at(-1)).toEqual({ kind: 'emergencyStop', generation: 2 });
-    expect(seen.started.at(-1)).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', generation: 2 });
+    expect(seen.started.at(-1)).toMatchObject({ action: 'emergency_stop', failureClass: 'stopped', generation: 2 });
   });
 
   it('starts no second action while the first is being verified', async () => {
     const { clock, host, seen, check } = setup();
-    check(hung);
-    check(hung);
+    check(stopped);
+    check(stopped);
     await settle();
     // The new child is no better, but the restart has until verifyTimeoutMs to show.
     for (let round = 0; round < 5; round += 1) {
       await clock.advance(5000);
-      check(hung);
+      check(stopped);
     }
     expect(host.calls).toEqual([{ kind: 'restart', generation: 1, via: 'signal' }]);
     expect(seen.events).toEqual([]);
@@ -147,7 +147,7 @@ describe('RecoveryManager: a hung child', () => {
 
   it('ignores expected exits: the old child stopping is part of the restart', async () => {
     const { clock, host, manager, seen, check, exit } = setup();
-    check(hung);
+    check(stopped);
     manager.handleExit({ pid: PID, generation: 1, code: null, signal: 'SIGTERM', uptimeMs: 60_000, expected: true });
     await settle();
     await clock.advance(2000);
@@ -161,16 +161,32 @@ describe('RecoveryManager: a hung child', () => {
 
   it('fails a restart whose new child crashes before it is healthy, and respawns it', async () => {
     const { clock, host, manager, seen, check, exit } = setup();
-    check(hung);
+    check(stopped);
     await settle();
     exit({ signal: 'SIGSEGV', uptimeMs: 800 });
     expect(seen.events).toEqual([
-      expect.objectContaining({ action: 'restart_service', failureClass: 'hung', result: 'failed', detail: 'restarted child 1 (SIGTERM); the child was killed by SIGSEGV before it was healthy again' }),
+      expect.objectContaining({ action: 'restart_service', failureClass: 'stopped', result: 'failed', detail: 'restarted child 1 (SIGTERM); the child was killed by SIGSEGV before it was healthy again' }),
     ]);
     // One failure: the quick crash is the restart's verdict, not a second count.
     expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [clock.now()] });
-    expect(host.callsOf('respawn')).toEqual([{ kind: 'respawn', plan: { delayMs: 100, attempt: 1 } }]);
+    expect(host.callsOf('respawn')).toEqual([{ kind: 'respawn', plan: { delayMs: 0, attempt: 1 } }]);
     expect(seen.started.at(-1)).toMatchObject({ action: 'restart_service', failureClass: 'crashed', generation: 2 });
+  });
+});
+
+describe('RecoveryManager: a hung child', () => {
+  it('is killed at once, even right after a warning was logged, and the kill succeeds when the new child is healthy', async () => {
+    const { clock, host, seen, check } = setup();
+    check(cpuWarning);
+    expect(seen.events.map((event) => [event.action, event.severity])).toEqual([['log_warning', 'warning']]);
+    await clock.advance(1000);
+    check(hung);
+    expect(host.calls).toEqual([{ kind: 'emergencyStop', generation: 1 }]);
+    expect(seen.started.at(-1)).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', generation: 1 });
+    await settle();
+    await clock.advance(500);
+    check(healthy);
+    expect(seen.events.at(-1)).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', result: 'succeeded' });
   });
 });
 
@@ -179,8 +195,8 @@ describe('RecoveryManager: crashes', () => {
     const { clock, host, manager, seen, check, exit } = setup();
     const start = clock.now();
     exit({ uptimeMs: 500 });
-    expect(host.calls).toEqual([{ kind: 'respawn', plan: { delayMs: 100, attempt: 1 } }]);
-    expect(seen.started).toEqual([expect.objectContaining({ action: 'restart_service', failureClass: 'crashed', generation: 1, detail: 'respawn in 100 ms (attempt 1)' })]);
+    expect(host.calls).toEqual([{ kind: 'respawn', plan: { delayMs: 0, attempt: 1 } }]);
+    expect(seen.started).toEqual([expect.objectContaining({ action: 'restart_service', failureClass: 'crashed', generation: 1, detail: 'respawn at once (attempt 1)' })]);
     expect(seen.events).toEqual([]);
 
     await clock.advance(2000);
@@ -191,17 +207,17 @@ describe('RecoveryManager: crashes', () => {
         failureClass: 'crashed',
         result: 'succeeded',
         reason: `child ${PID} exited with code 1 after 500 ms up`,
-        detail: 'respawned after 100 ms (attempt 1); healthy again 2000 ms after the decision',
+        detail: 'respawned at once (attempt 1); healthy again 2000 ms after the decision',
       }),
     ]);
 
     exit({ uptimeMs: 3000 });
-    expect(host.callsOf('respawn').at(-1)?.plan).toEqual({ delayMs: 200, attempt: 2 });
+    expect(host.callsOf('respawn').at(-1)?.plan).toEqual({ delayMs: 100, attempt: 2 });
     await clock.advance(1000);
     check(healthy);
     // A child that stayed up minUptimeMs has earned a fresh start.
     exit({ uptimeMs: 60_000 });
-    expect(host.callsOf('respawn').at(-1)?.plan).toEqual({ delayMs: 100, attempt: 1 });
+    expect(host.callsOf('respawn').at(-1)?.plan).toEqual({ delayMs: 0, attempt: 1 });
     expect(seen.events.map((event) => event.result)).toEqual(['succeeded', 'succeeded']);
     // The two quick crashes count for the breaker (a respawn that works does not wipe them); the long run does not.
     expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [start, start + 2000] });
@@ -211,12 +227,12 @@ describe('RecoveryManager: crashes', () => {
     const { clock, manager, seen, exit } = setup();
     const start = clock.now();
     exit();
-    await clock.advance(100 + 30_000 - 1);
+    await clock.advance(30_000 - 1);
     expect(seen.events).toEqual([]);
     await clock.advance(1);
     expect(seen.events.map((event) => [event.failureClass, event.result])).toEqual([['crashed', 'failed']]);
     // The first child's quick crash, and the respawn that did not come back.
-    expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [start, start + 30_100] });
+    expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [start, start + 30_000] });
   });
 
   it('opens the breaker in a crash loop, leaves the child down, and respawns once when it half-opens', async () => {
@@ -225,7 +241,7 @@ describe('RecoveryManager: crashes', () => {
     await crashUntilOpen(context);
 
     // Five quick crashes: the first child's, and four respawns that failed.
-    expect(host.callsOf('respawn').map((call) => call.plan.delayMs)).toEqual([100, 200, 400, 800]);
+    expect(host.callsOf('respawn').map((call) => call.plan.delayMs)).toEqual([0, 100, 200, 400]);
     expect(results('failed')).toHaveLength(4);
     expect(manager.breaker.state).toMatchObject({ kind: 'open', opensInARow: 1, exhausted: false });
     const opened = seen.breaker.at(-1);
@@ -243,7 +259,7 @@ describe('RecoveryManager: crashes', () => {
 
     await clock.advance(1);
     expect(host.callsOf('respawn')).toHaveLength(5);
-    expect(host.callsOf('respawn').at(-1)?.plan).toEqual({ delayMs: 1600, attempt: 5 });
+    expect(host.callsOf('respawn').at(-1)?.plan).toEqual({ delayMs: 800, attempt: 5 });
     expect(seen.started.at(-1)).toMatchObject({ failureClass: 'crashed', breaker: 'half_open' });
     expect(manager.breaker.state).toMatchObject({ kind: 'half_open', trial: 'taken' });
 
@@ -262,7 +278,7 @@ describe('RecoveryManager: crashes', () => {
   });
 
   it.each([
-    ['quickly (under minUptimeMs)', 2000, 'the half-open trial failed: child 4242 exited with code 1 5400 ms after it started (under child.minUptimeMs, 10000 ms)'],
+    ['quickly (under minUptimeMs)', 2000, 'the half-open trial failed: child 4242 exited with code 1 6200 ms after it started (under child.minUptimeMs, 10000 ms)'],
     ['after minUptimeMs', 10_000, 'the half-open trial failed: failed again after the half-open trial, before successThreshold healthy checks: the child exited with code 1'],
   ])('opens again when the child crashes %s after its half-open trial, before successThreshold healthy checks', async (_name, gapMs, reason) => {
     const context = setup();
@@ -270,8 +286,8 @@ describe('RecoveryManager: crashes', () => {
     await crashUntilOpen(context);
     await clock.advance(300_000);
     expect(host.callsOf('respawn')).toHaveLength(5);
-    expect(host.callsOf('respawn').at(-1)?.plan.delayMs).toBe(1600);
-    const startedAt = clock.now() + 1600;
+    expect(host.callsOf('respawn').at(-1)?.plan.delayMs).toBe(800);
+    const startedAt = clock.now() + 800;
     await clock.advance(4000);
     check(healthy);
     expect(seen.events.at(-1)).toMatchObject({ failureClass: 'crashed', result: 'succeeded', breaker: 'half_open' });
@@ -305,7 +321,7 @@ describe('RecoveryManager: crashes', () => {
       exit({ uptimeMs: 2000 });
     }
 
-    expect(host.callsOf('respawn').map((call) => call.plan.delayMs)).toEqual([100, 200, 400, 800]);
+    expect(host.callsOf('respawn').map((call) => call.plan.delayMs)).toEqual([0, 100, 200, 400]);
     expect(results('succeeded')).toHaveLength(4);
     expect(results('failed')).toEqual([]);
     expect(manager.breaker.state).toMatchObject({ kind: 'open', opensInARow: 1, exhausted: false });
@@ -330,7 +346,7 @@ describe('RecoveryManager: crashes', () => {
       exit({ uptimeMs: 10_000 });
       await clock.advance(100);
     }
-    expect(host.callsOf('respawn').map((call) => call.plan)).toEqual(Array.from({ length: 8 }, () => ({ delayMs: 100, attempt: 1 })));
+    expect(host.callsOf('respawn').map((call) => call.plan)).toEqual(Array.from({ length: 8 }, () => ({ delayMs: 0, attempt: 1 })));
     expect(results('succeeded')).toHaveLength(7);
     expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [] });
     expect(seen.breaker).toEqual([]);
@@ -348,9 +364,11 @@ describe('RecoveryManager: crashes', () => {
     // A quick crash every 80 s: no more than four inside any 300 s.
     for (let crash = 1; crash <= 10; crash += 1) {
       exit({ uptimeMs: 5000 });
-      await clock.advance(77_000);
+      // Each new child is healthy 2 s after its respawn (the first comes at once, the rest after 75 s).
+      const delayMs = host.callsOf('respawn').at(-1)?.plan.delayMs ?? 0;
+      await clock.advance(delayMs + 2000);
       check(healthy);
-      await clock.advance(3000);
+      await clock.advance(80_000 - delayMs - 2000);
     }
     expect(host.callsOf('respawn')).toHaveLength(10);
     expect(seen.events.map((event) => event.result)).toEqual(Array.from({ length: 10 }, () => 'succeeded'));
@@ -385,9 +403,9 @@ describe('RecoveryManager: crashes', () => {
     const calls = host.calls.length;
     const events = seen.events.length;
     exit();
-    check(hung);
+    check(stopped);
     await clock.advance(10 * 2_400_000);
-    check(hung);
+    check(stopped);
     expect(host.calls).toHaveLength(calls);
     expect(seen.events).toHaveLength(events);
     expect(seen.gaveUp).toHaveLength(1);
@@ -399,21 +417,21 @@ describe('RecoveryManager: the breaker and a child that stays up', () => {
   it('opens after failed restarts, then leaves the child as it is until its trial', async () => {
     const { clock, host, manager, seen, check, results } = setup();
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      check(hung);
+      check(stopped);
       await clock.advance(30_000);
     }
     expect(host.calls.map((call) => call.kind)).toEqual(['restart', 'emergencyStop', 'emergencyStop', 'emergencyStop', 'emergencyStop']);
     expect(results('failed')).toHaveLength(5);
     expect(manager.breaker.state).toMatchObject({ kind: 'open', opensInARow: 1 });
 
-    check(hung);
+    check(stopped);
     expect(results('blocked')).toEqual([expect.objectContaining({ action: 'emergency_stop', breaker: 'open', detail: expect.stringContaining('the child is left as it is') })]);
     expect(host.calls).toHaveLength(5);
 
     // One blocked record per open, however long the child stays critical.
     for (let round = 0; round < 59; round += 1) {
       await clock.advance(5000);
-      check(hung);
+      check(stopped);
     }
     expect(results('blocked')).toHaveLength(1);
     await clock.advance(5000 - 1);
@@ -421,7 +439,7 @@ describe('RecoveryManager: the breaker and a child that stays up', () => {
     expect(host.calls).toHaveLength(5);
     await clock.advance(1);
     expect(manager.breaker.state.kind).toBe('half_open');
-    check(hung);
+    check(stopped);
     // The open outlasted failureWindowMs: the failed attempts are forgotten and the trial starts at the floor.
     expect(host.calls.slice(5)).toEqual([{ kind: 'restart', generation: 6, via: 'signal' }]);
     expect(seen.started.at(-1)).toMatchObject({ action: 'restart_service', breaker: 'half_open', detail: 'trial of half_open' });
@@ -430,33 +448,33 @@ describe('RecoveryManager: the breaker and a child that stays up', () => {
   it('opens again when the child fails after its half-open trial, before successThreshold healthy checks', async () => {
     const { clock, host, manager, seen, check, results } = setup();
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      check(hung);
+      check(stopped);
       await clock.advance(30_000);
     }
-    check(hung);
+    check(stopped);
     expect(results('blocked')).toHaveLength(1);
     await clock.advance(300_000);
-    check(hung);
+    check(stopped);
     await settle();
     await clock.advance(3000);
     check(healthy);
     expect(seen.events.at(-1)).toMatchObject({ action: 'restart_service', result: 'succeeded', breaker: 'half_open' });
 
     await clock.advance(7000);
-    check(hung);
+    check(stopped);
     expect(manager.breaker.state).toMatchObject({ kind: 'open', opensInARow: 2 });
     // A new open: a new blocked record, and again only one for all of it.
     expect(results('blocked')).toHaveLength(2);
     expect(results('blocked').at(-1)).toMatchObject({ breaker: 'open', detail: expect.stringContaining('half-opens in 600 s') });
     for (let round = 0; round < 119; round += 1) {
       await clock.advance(5000);
-      check(hung);
+      check(stopped);
     }
     expect(results('blocked')).toHaveLength(2);
     expect(host.calls).toHaveLength(6);
 
     await clock.advance(5000);
-    check(hung);
+    check(stopped);
     expect(seen.started.at(-1)).toMatchObject({ breaker: 'half_open', detail: 'trial of half_open' });
     expect(host.calls).toHaveLength(7);
   });
@@ -488,12 +506,12 @@ describe('RecoveryManager: a child that flaps between brief health and failure',
     const { clock, host, manager, check, results } = setup();
     // Each round: a recovery that does not help, then one after which the child is healthy for a moment.
     for (let round = 1; round <= 5; round += 1) {
-      check(hung);
+      check(stopped);
       await clock.advance(30_000);
       expect(results('failed')).toHaveLength(round);
       if (round === 5) break;
       expect(manager.breaker.state.kind).toBe('closed');
-      check(hung);
+      check(stopped);
       await settle();
       await clock.advance(3000);
       check(healthy);
@@ -503,7 +521,7 @@ describe('RecoveryManager: a child that flaps between brief health and failure',
     expect(manager.breaker.state).toMatchObject({ kind: 'open', opensInARow: 1 });
     expect(host.calls.map((call) => call.kind)).toEqual(['restart', ...Array.from({ length: 8 }, () => 'emergencyStop')]);
 
-    check(hung);
+    check(stopped);
     expect(results('blocked')).toEqual([expect.objectContaining({ action: 'emergency_stop', breaker: 'open' })]);
     expect(host.calls).toHaveLength(9);
   });
@@ -605,7 +623,7 @@ describe('RecoveryManager: a bug in an action', () => {
   async function halfOpenAfterHungRestarts(context: Context): Promise<void> {
     const { clock, manager, check } = context;
     for (let attempt = 1; attempt <= 5; attempt += 1) {
-      check(hung);
+      check(stopped);
       await clock.advance(30_000);
     }
     await clock.advance(300_000);
@@ -649,7 +667,7 @@ describe('RecoveryManager: a bug in an action', () => {
     const { clock, host, manager, seen, check } = context;
     await halfOpenAfterHungRestarts(context);
     host.throwing.add('restart');
-    check(hung);
+    check(stopped);
     await settle();
     expect(seen.events.at(-1)).toMatchObject({ action: 'restart_service', breaker: 'half_open', result: 'skipped', skip: 'stale', detail: 'a bug in restart' });
     expect(manager.busy).toBe(false);
@@ -661,20 +679,20 @@ describe('RecoveryManager: a bug in an action', () => {
 describe('RecoveryManager with recovery disabled', () => {
   const disabled: RecoverySettings = { ...SETTINGS, enabled: false };
 
-  it('records what it would have done to a hung child, and does nothing', async () => {
+  it('records what it would have done to a stopped child, and does nothing', async () => {
     const { clock, host, seen, check } = setup(disabled);
-    check(hung);
+    check(stopped);
     expect(seen.events).toEqual([
       expect.objectContaining({
         action: 'restart_service',
-        failureClass: 'hung',
+        failureClass: 'stopped',
         result: 'skipped',
         skip: 'disabled',
         detail: 'recovery is disabled (--no-recovery): would have done restart_service',
       }),
     ]);
     await clock.advance(60_000);
-    check(hung);
+    check(stopped);
     expect(host.calls).toEqual([]);
     expect(seen.started).toEqual([]);
   });

@@ -51,10 +51,22 @@ export function hung(at: number, generation = 1): HealthCheckResult {
   return resultOf([r.running(at, 'R'), r.cpu(at, 100), r.memory(at, 120), r.tcp(at), r.socketioFailed(at), r.ipcTimeout(at)], { generation, at });
 }
 
+/** A stopped process (SIGSTOP): the kernel still accepts, nothing answers. */
+export function stopped(at: number, generation = 1): HealthCheckResult {
+  const r = reading;
+  return resultOf([r.processIs(at, 'T', 'stopped'), r.cpu(at, 0), r.memory(at, 120), r.tcp(at), r.socketioFailed(at), r.ipcTimeout(at)], { generation, at });
+}
+
 /** Memory over its critical level (past failureThreshold), everything else fine. */
 export function memoryCritical(at: number, generation = 1): HealthCheckResult {
   const r = reading;
   return resultOf([r.running(at), r.cpu(at, 12), { ...r.memory(at, 612), breaches: 3 }, r.tcp(at), r.socketio(at), r.ipc(at), r.clients(at, 40)], { generation, at });
+}
+
+/** A busy child: CPU over its warning level, everything else fine. */
+export function cpuWarning(at: number, generation = 1): HealthCheckResult {
+  const r = reading;
+  return resultOf([r.running(at), r.cpu(at, 85), r.memory(at, 120), r.tcp(at), r.socketio(at), r.ipc(at), r.clients(at, 40)], { generation, at });
 }
 
 /** CPU over its critical level (past failureThreshold), everything else fine. */

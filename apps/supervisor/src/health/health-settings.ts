@@ -12,6 +12,7 @@ export function monitorSettingsFrom(config: Config): MonitorSettings {
     historySize: health.historySize,
     startupTimeoutMs: config.child.startupTimeoutMs,
     thresholds: health.thresholds,
+    memoryLimitMb: config.child.maxMemoryMb,
   });
 }
 

@@ -37,7 +37,9 @@ const REPEATABLE_AT_CEILING: ReadonlySet<RecoveryAction> = new Set(['restart_ser
  * decisions and the time:
  * - a crash is respawned at once (its backoff is the spacing);
  * - while an action is being verified, or within minActionIntervalMs of the last
- *   decision, nothing new is decided;
+ *   decision on a critical failure, nothing new is decided (a warning, which only
+ *   logs, does not hold back what follows it: a hang seen first as high CPU must not
+ *   wait minActionIntervalMs for its kill);
  * - a warning logs, once per class and set of thresholds inside failureWindowMs;
  * - a critical failure starts at the first rung that can help its class; each next
  *   decision goes one rung above the highest tried for that class inside
@@ -99,7 +101,11 @@ function countsAsAttempt(past: PastDecision): boolean {
   return past.result === 'skipped' && past.skip === 'unavailable';
 }
 
-/** Every decision spaces the next one, except a skip that climbs straight on. */
+/**
+ * Every decision on a critical failure spaces the next one, except a skip that climbs
+ * straight on. A warning touched nothing, so there is nothing to give time to work.
+ */
 function startsSpacing(past: PastDecision): boolean {
+  if (past.severity === 'warning') return false;
   return !(past.result === 'skipped' && past.skip === 'unavailable');
 }
