@@ -1,25 +1,14 @@
 import type { ChildController, ExitEvent, StopRequestedEvent } from '@mpm/child';
 import type winston from 'winston';
 import { formatDuration, redactArgs } from '@mpm/config';
+import { childLineWriter } from './logging/child-lines.js';
 
 /**
  * Writes what the child controller reports to the log: every output line of the child,
  * and each lifecycle event as one structured record with an `event` field.
  */
 export function logChildEvents(controller: ChildController, logger: winston.Logger): void {
-  controller.on('line', (line) => {
-    if (line.cut === undefined) {
-      logger.info(line.text, { source: 'child', stream: line.stream, pid: line.pid });
-    } else {
-      logger.info(line.text, {
-        source: 'child',
-        stream: line.stream,
-        pid: line.pid,
-        truncated: true,
-        originalBytes: line.cut.originalBytes,
-      });
-    }
-  });
+  controller.on('line', childLineWriter(logger));
 
   controller.on('spawned', (spawned) => {
     logger.info(`child spawned with pid ${spawned.pid}`, {

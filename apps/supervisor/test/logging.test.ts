@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import type { OutputLine } from '@mpm/child';
 import { createSupervisorLog } from '../src/index.js';
 import type { LogOptions } from '../src/index.js';
+import { childLineWriter } from '../src/logging/child-lines.js';
 
 let dir: string;
 beforeEach(() => {
@@ -41,6 +43,8 @@ class StalledStream extends Writable {
     return this.chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 }
+
+const childLine = (text: string, overrides: Partial<OutputLine> = {}): OutputLine => ({ stream: 'stdout', text, pid: 42, generation: 1, cut: undefined, ...overrides });
 
 const options = (overrides: Partial<LogOptions> = {}): LogOptions => ({
   level: 'info',
@@ -148,5 +152,47 @@ describe('the supervisor log', () => {
     await log.close();
     expect(readFileSync(file, 'utf8')).toContain('still here');
     expect(stdout.chunks.join('')).not.toContain('still hidden');
+  });
+
+  it("writes the child's lines through its fast path in order with its own records, to stdout and the file", async () => {
+    const stdout = new StalledStream();
+    stdout.release();
+    const file = join(dir, 'child.log');
+    const log = createSupervisorLog(options({ file }), { stdout });
+    const writeLine = childLineWriter(log.logger);
+    writeLine(childLine('first'));
+    log.logger.info('child exited', { event: 'child_exited' });
+    writeLine(childLine('cut', { stream: 'stderr', cut: { originalBytes: 70_000 } }));
+    await log.close();
+
+    const fileRecords = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const records of [stdout.records(), fileRecords]) {
+      expect(records.map((record) => record['message'])).toEqual(['first', 'child exited', 'cut']);
+      expect(records[0]).toEqual({ timestamp: expect.any(String), level: 'info', source: 'child', stream: 'stdout', pid: 42, message: 'first' });
+      expect(records[2]).toMatchObject({ source: 'child', stream: 'stderr', truncated: true, originalBytes: 70_000 });
+    }
+  });
+
+  it("writes the child's lines as pretty lines when stdout is pretty, and none below the level", async () => {
+    const stdout = new StalledStream();
+    stdout.release();
+    const log = createSupervisorLog(options({ format: 'pretty' }), { stdout });
+    const writeLine = childLineWriter(log.logger);
+    writeLine(childLine('hello', { stream: 'stderr', cut: { originalBytes: 99 } }));
+    log.reconfigure(options({ format: 'pretty', level: 'warn' }));
+    writeLine(childLine('hidden at warn'));
+    await log.close();
+    expect(stdout.chunks.join('')).toMatch(/^\d\d:\d\d:\d\d\.\d{3} info  child\[42\] err hello …\[cut from 99 bytes\]\n$/);
+  });
+
+  it('rotates between the lines of one batch and gives a line longer than the limit a file of its own', async () => {
+    const file = join(dir, 'app.log');
+    const stdout = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+    const log = createSupervisorLog(options({ file, maxSizeMb: 0.001, maxFiles: 4 }), { stdout });
+    const writeLine = childLineWriter(log.logger);
+    for (const text of ['a', 'b', 'x'.repeat(2000), 'c']) writeLine(childLine(text));
+    await log.close();
+    const messages = (name: string): string[] => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message);
+    expect([messages('app.log.2'), messages('app.log.1'), messages('app.log')]).toEqual([['a', 'b'], ['x'.repeat(2000)], ['c']]);
   });
 });

@@ -1,5 +1,8 @@
+import type { OutputLine } from '@mpm/child';
 import type { Writable } from 'node:stream';
 import TransportStream from 'winston-transport';
+import { childLineInfo } from './child-lines.js';
+import { LineBatch } from './line-batch.js';
 import { MESSAGE, type LogInfo } from './record.js';
 
 export interface BoundedStreamOptions {
@@ -20,40 +23,63 @@ export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
  * not hold a stalled reader's backlog without bound: past `maxPendingBytes` the child's lines are
  * dropped until the stream drains, then one line says how many. (winston's Stream
  * transport ignores backpressure, so its buffer grows as long as the reader stalls.)
+ * Lines are written in batches (LineBatch), in the order they came.
  */
 export class BoundedStreamTransport extends TransportStream {
   readonly #options: BoundedStreamOptions;
+  readonly #batch: LineBatch;
   #dropped = 0;
+  #ended = false;
 
   constructor(options: BoundedStreamOptions) {
     super(options.format === undefined ? {} : { format: options.format });
     this.#options = options;
+    this.#batch = new LineBatch((text) => options.stream.write(text));
     options.stream.on('drain', () => this.#reportDropped());
   }
 
   override log(info: unknown, callback: () => void): void {
-    const { stream, maxPendingBytes } = this.#options;
     const record = info as LogInfo;
-    // Only the child's output is dropped: the supervisor's own few records say what
-    // happened to the child, and those are the lines an operator needs most.
-    if (record['source'] === 'child' && (this.#dropped > 0 || stream.writableLength > maxPendingBytes)) {
-      this.#dropped += 1;
-    } else {
-      this.#reportDropped();
-      stream.write(`${String(record[MESSAGE])}\n`);
-    }
+    this.#add(String(record[MESSAGE]), record['source'] === 'child');
     callback();
+  }
+
+  /**
+   * A child line from the logger's fast path, its JSON line made already; a pretty line
+   * is made here, by this transport's own format. Ignored once the transport has ended.
+   */
+  writeChildLine(line: OutputLine, timestamp: string, json: string): void {
+    if (this.#ended) return;
+    if (this.format === undefined) {
+      this.#add(json, true);
+    } else {
+      const pretty = this.format.transform(childLineInfo(line, timestamp), this.format.options) as LogInfo | false;
+      if (pretty !== false) this.#add(String(pretty[MESSAGE]), true);
+    }
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     this.#reportDropped();
+    this.#batch.flush();
+    this.#ended = true;
     callback();
+  }
+
+  #add(line: string, fromChild: boolean): void {
+    // Only the child's output is dropped: the supervisor's own few records say what
+    // happened to the child, and those are the lines an operator needs most.
+    if (fromChild && (this.#dropped > 0 || this.#options.stream.writableLength + this.#batch.length > this.#options.maxPendingBytes)) {
+      this.#dropped += 1;
+      return;
+    }
+    this.#reportDropped();
+    this.#batch.add(line);
   }
 
   #reportDropped(): void {
     if (this.#dropped === 0) return;
     const dropped = this.#dropped;
     this.#dropped = 0;
-    this.#options.stream.write(`${this.#options.droppedNotice(dropped)}\n`);
+    this.#batch.add(this.#options.droppedNotice(dropped));
   }
 }

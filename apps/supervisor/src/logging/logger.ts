@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import type { LogOptions } from '../run-options.js';
 import { jsonLine, prettyLine, stamp } from './formats.js';
 import { BoundedStreamTransport, DEFAULT_MAX_PENDING_BYTES } from './bounded-stream.js';
+import { childLineJson, chunkClock, setChildLineWriter } from './child-lines.js';
 import { MESSAGE, type LogInfo } from './record.js';
 import { RotatingFileTransport } from './rotating-file.js';
 
@@ -50,6 +51,17 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
     format: winston.format.combine(stamp(), jsonLine()),
     transports: file === undefined ? [stdout] : [stdout, file],
     exitOnError: false,
+  });
+  // Child lines skip the logger's pipeline (a record object, two formats and three streams
+  // per line): one JSON line each, made here and handed to both transports.
+  const timestamp = chunkClock();
+  const toJson = childLineJson();
+  setChildLineWriter(logger, (line) => {
+    if (logger.silent || logger.levels[logger.level]! < logger.levels['info']!) return;
+    const now = timestamp();
+    const json = toJson(line, now);
+    file?.writeLine(json);
+    stdout.writeChildLine(line, now, json);
   });
 
   const reconfigure = (next: LogOptions): void => {

@@ -1,6 +1,9 @@
 import { createWriteStream, existsSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import TransportStream from 'winston-transport';
+import { LineBatch } from './line-batch.js';
 import { MESSAGE, type LogInfo } from './record.js';
+
+const NEWLINE = 0x0a;
 
 export interface RotatingFileOptions {
   readonly filename: string;
@@ -17,12 +20,15 @@ export interface RotatingFileOptions {
  * per rotation under a busy child, measured here), which a supervisor's log must never do.
  * Here rotation is a rename: lines already handed to the old stream still land in the old
  * file (renamed, same inode), later ones in the new file, in order, none dropped.
+ * Lines are written in batches (LineBatch), and a batch is split between files at a line's end.
  */
 export class RotatingFileTransport extends TransportStream {
   readonly #options: RotatingFileOptions;
+  readonly #batch = new LineBatch((text) => this.#writeOut(Buffer.from(text)));
   #stream: WriteStream;
   #size: number;
   #failed = false;
+  #ended = false;
 
   constructor(options: RotatingFileOptions) {
     super();
@@ -32,16 +38,47 @@ export class RotatingFileTransport extends TransportStream {
   }
 
   override log(info: unknown, callback: () => void): void {
-    const line = `${String((info as LogInfo)[MESSAGE])}\n`;
-    const bytes = Buffer.byteLength(line);
-    if (this.#size > 0 && this.#size + bytes > this.#options.maxBytes) this.#rotate();
-    this.#stream.write(line);
-    this.#size += bytes;
+    this.writeLine(String((info as LogInfo)[MESSAGE]));
     callback();
   }
 
+  /**
+   * Appends one line (given without its newline). The logger's fast path for child lines
+   * calls this directly; ignored once the transport has ended.
+   */
+  writeLine(line: string): void {
+    if (!this.#ended) this.#batch.add(line);
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
+    this.#batch.flush();
+    this.#ended = true;
     this.#stream.end(() => callback());
+  }
+
+  /**
+   * Writes a batch of whole lines, rotating before a line that would take the file past
+   * maxBytes. A line longer than maxBytes gets a file of its own rather than be cut.
+   */
+  #writeOut(batch: Buffer): void {
+    const maxBytes = Math.floor(this.#options.maxBytes);
+    let rest = batch;
+    while (this.#size + rest.length > maxBytes) {
+      const room = maxBytes - this.#size;
+      let fits = room > 0 ? rest.lastIndexOf(NEWLINE, room - 1) + 1 : 0;
+      if (fits === 0 && this.#size === 0) fits = rest.indexOf(NEWLINE) + 1 || rest.length;
+      this.#append(rest.subarray(0, fits));
+      rest = rest.subarray(fits);
+      if (rest.length === 0) return;
+      this.#rotate();
+    }
+    this.#append(rest);
+  }
+
+  #append(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.#stream.write(bytes);
+    this.#size += bytes.length;
   }
 
   #open(): WriteStream {
