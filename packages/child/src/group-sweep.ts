@@ -23,7 +23,9 @@ export interface GroupSweep {
  */
 export async function sweepGroup(sweep: GroupSweep, clock: Clock): Promise<void> {
   const { pgid, signal, deadline, kill } = sweep;
-  if (liveGroupMembers(pgid).length === 0) return;
+  // The usual case after a crash is an empty group, and a restart waits for this answer:
+  // kill(-pgid, 0) gives it at once (ESRCH), where a scan of /proc takes a few ms.
+  if (!signalGroup(pgid, 0) || liveGroupMembers(pgid).length === 0) return;
   if (signal !== null) {
     signalGroup(pgid, signal);
     signalGroup(pgid, 'SIGCONT');
