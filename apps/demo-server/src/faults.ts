@@ -17,6 +17,10 @@ export interface Faults {
   readonly sigstopAfterMs: number | undefined;
   readonly tickMs: number;
   readonly busyPercent: number;
+  /** Obey `demo:fault` events from clients (crash, block, leak at a chosen moment). */
+  readonly faultEvents: boolean;
+  /** Print a numbered line `demo-count N` this often; undefined prints none. */
+  readonly countEveryMs: number | undefined;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -43,6 +47,8 @@ export const DEFAULT_FAULTS: Faults = Object.freeze({
   sigstopAfterMs: undefined,
   tickMs: 10_000,
   busyPercent: 0,
+  faultEvents: false,
+  countEveryMs: undefined,
 });
 
 // The one table of switches: each has a variable and an equivalent flag.
@@ -59,6 +65,8 @@ const SWITCHES: SwitchTable = {
   sigstopAfterMs: { env: 'DEMO_SIGSTOP_AFTER_MS', flag: '--sigstop-after', arity: 'value', reader: values.delayMs },
   tickMs: { env: 'DEMO_TICK_MS', flag: '--tick', arity: 'value', reader: values.intervalMs },
   busyPercent: { env: 'DEMO_BUSY_PERCENT', flag: '--busy-percent', arity: 'value', reader: values.busyPercent },
+  faultEvents: { env: 'DEMO_FAULT_EVENTS', flag: '--fault-events', arity: 'bare', reader: values.onOff },
+  countEveryMs: { env: 'DEMO_COUNT_EVERY_MS', flag: '--count-every', arity: 'value', reader: values.intervalMs },
 };
 
 const SHAPE_BY_FLAG: ReadonlyMap<string, FlagShape> = new Map(
@@ -97,5 +105,7 @@ export function parseFaults(argv: readonly string[], env: Environment): Faults {
     sigstopAfterMs: resolve('sigstopAfterMs'),
     tickMs: resolve('tickMs'),
     busyPercent: resolve('busyPercent'),
+    faultEvents: resolve('faultEvents'),
+    countEveryMs: resolve('countEveryMs'),
   });
 }

@@ -13,14 +13,7 @@ const FILL_BYTE = 0x5a;
  */
 export function startLeaks(faults: Faults, warn: (line: string) => void): () => void {
   const stops: Array<() => void> = [];
-  if (faults.leakMbPerSec > 0) {
-    const retained: Buffer[] = [];
-    stops.push(
-      paced(faults.leakMbPerSec * MIB, (bytes) => {
-        retained.push(Buffer.alloc(bytes, FILL_BYTE));
-      }),
-    );
-  }
+  if (faults.leakMbPerSec > 0) stops.push(leakMemory(faults.leakMbPerSec));
   if (faults.leakFdsPerSec > 0) {
     const opened: number[] = [];
     const stop = paced(faults.leakFdsPerSec, (count) => {
@@ -36,6 +29,14 @@ export function startLeaks(faults: Faults, warn: (line: string) => void): () => 
     stops.push(stop);
   }
   return () => stops.forEach((stop) => stop());
+}
+
+/** Retains `mbPerSec` MiB more every second, written so that it counts in RSS. Returns a function that stops it. */
+export function leakMemory(mbPerSec: number): () => void {
+  const retained: Buffer[] = [];
+  return paced(mbPerSec * MIB, (bytes) => {
+    retained.push(Buffer.alloc(bytes, FILL_BYTE));
+  });
 }
 
 /** Calls `step` every PACE_MS with the whole units owed at `perSecond`. */

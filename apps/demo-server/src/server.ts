@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { attachAgent, type AgentHandle, type AgentOptions } from '@mpm/agent';
 import { Server } from 'socket.io';
 import { rejectFailEvents } from './fail-event.js';
+import { answerFaultEvents, type FaultActions } from './fault-events.js';
 import { answerPing } from './ping.js';
 
 export interface DemoServerOptions {
@@ -18,6 +19,8 @@ export interface DemoServerOptions {
    * log, or options of its own (which win over those). Default: no agent.
    */
   readonly agent?: boolean | AgentOptions;
+  /** Obeys `demo:fault` events with these; without them every such event is refused. */
+  readonly faultActions?: FaultActions;
 }
 
 export interface DemoServerStats {
@@ -43,6 +46,7 @@ export interface TickPayload {
 interface ClientToServerEvents {
   ping: (...args: unknown[]) => void;
   fail: (...args: unknown[]) => void;
+  'demo:fault': (...args: unknown[]) => void;
 }
 
 interface ServerToClientEvents {
@@ -65,6 +69,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
     });
     socket.on('ping', (...args) => answerPing(args));
     rejectFailEvents(socket, log);
+    answerFaultEvents(socket, options.faultActions, log);
   });
 
   try {

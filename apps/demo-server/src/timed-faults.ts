@@ -14,20 +14,22 @@ export function armTimedFaults(faults: Faults, out: Out): () => void {
     timer.unref();
     timers.push(timer);
   };
-  arm(faults.crashAfterMs, crash);
-  arm(faults.blockAfterMs, () => {
-    // Block only once the line has left the process: a blocked loop never flushes.
-    out.write('demo-server blocking the event loop\n', () => blockForever());
-  });
+  arm(faults.crashAfterMs, () => crash('crash switch'));
+  arm(faults.blockAfterMs, () => blockOnceSaid(out));
   arm(faults.sigstopAfterMs, () => {
     out.write('demo-server stopping itself (SIGSTOP)\n', () => process.kill(process.pid, 'SIGSTOP'));
   });
   return () => timers.forEach((timer) => clearTimeout(timer));
 }
 
-// Thrown from a timer so nothing catches it: Node prints the stack and exits 1.
-function crash(): never {
-  throw new Error('demo-server: crash switch');
+/** Call from a timer, so nothing catches the error: Node prints the stack and exits 1. */
+export function crash(why: string): never {
+  throw new Error(`demo-server: ${why}`);
+}
+
+/** Says so, then blocks the event loop for good once the line has left the process (a blocked loop never flushes). */
+export function blockOnceSaid(out: Out): void {
+  out.write('demo-server blocking the event loop\n', () => blockForever());
 }
 
 function blockForever(): never {

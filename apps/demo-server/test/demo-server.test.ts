@@ -4,7 +4,19 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { io, type Socket } from 'socket.io-client';
 import { waitUntil } from '../../../test/helpers/wait.js';
-import { DemoConfigError, FAIL_EVENT, parseFaults, parseListenOptions, startDemoServer, type PingReply } from '../src/index.js';
+import {
+  DEFAULT_LEAK_MB_PER_SEC,
+  DemoConfigError,
+  FAIL_EVENT,
+  FAULT_EVENT,
+  parseFaultRequest,
+  parseFaults,
+  parseListenOptions,
+  startDemoServer,
+  type FaultAck,
+  type FaultActions,
+  type PingReply,
+} from '../src/index.js';
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 // Generous: these bound waits on a slow machine, they are not how long things take.
@@ -68,6 +80,14 @@ describe('parseFaults', () => {
     expect(configError(() => parseFaults(['--busy-percent', '50.5'], {})).setting).toBe('--busy-percent');
   });
 
+  it('reads the fault-events switch (off by default) and the count interval (none by default)', () => {
+    expect(parseFaults([], {})).toMatchObject({ faultEvents: false, countEveryMs: undefined });
+    expect(parseFaults([], { DEMO_FAULT_EVENTS: '1', DEMO_COUNT_EVERY_MS: '10' })).toMatchObject({ faultEvents: true, countEveryMs: 10 });
+    expect(parseFaults(['--fault-events', '--count-every', '5'], { DEMO_FAULT_EVENTS: '0' })).toMatchObject({ faultEvents: true, countEveryMs: 5 });
+    expect(configError(() => parseFaults([], { DEMO_FAULT_EVENTS: 'maybe' })).message).toBe('invalid DEMO_FAULT_EVENTS value "maybe": expected 1 or 0 (or true/false)');
+    expect(configError(() => parseFaults(['--count-every', '0'], {})).setting).toBe('--count-every');
+  });
+
   it('names the switch, the value and what was expected', () => {
     const fromEnv = configError(() => parseFaults([], { DEMO_BLOCK_AFTER_MS: 'soon' }));
     expect(fromEnv.message).toBe('invalid DEMO_BLOCK_AFTER_MS value "soon": expected a whole number of milliseconds (0 to 2147483647)');
@@ -76,6 +96,20 @@ describe('parseFaults', () => {
     expect(configError(() => parseFaults(['--crash-after'], {})).message).toMatch(/--crash-after needs a value/);
     expect(configError(() => parseFaults(['--x'], {})).message).toBe('unknown flag --x');
     expect(configError(() => parseListenOptions({ PORT: '70000' })).setting).toBe('PORT');
+  });
+});
+
+describe('parseFaultRequest', () => {
+  it('reads crash, block and leak (50 MiB/s unless told), and says what is wrong with anything else', () => {
+    expect(parseFaultRequest({ kind: 'crash' })).toEqual({ kind: 'crash' });
+    expect(parseFaultRequest({ kind: 'block', mbPerSec: 9 })).toEqual({ kind: 'block' });
+    expect(parseFaultRequest({ kind: 'leak' })).toEqual({ kind: 'leak', mbPerSec: DEFAULT_LEAK_MB_PER_SEC });
+    expect(parseFaultRequest({ kind: 'leak', mbPerSec: 0.5 })).toEqual({ kind: 'leak', mbPerSec: 0.5 });
+    expect(parseFaultRequest({ kind: 'leak', mbPerSec: 0 })).toBe('invalid mbPerSec 0: expected a number above 0 and at most 1024');
+    expect(parseFaultRequest({ kind: 'leak', mbPerSec: '5' })).toMatch(/^invalid mbPerSec "5"/);
+    expect(parseFaultRequest({ kind: 'explode' })).toBe(`unknown fault kind "explode": expected 'crash', 'block' or 'leak'`);
+    expect(parseFaultRequest(undefined)).toBe(`expected {kind: 'crash' | 'block' | 'leak'}, received nothing`);
+    expect(parseFaultRequest('crash')).toMatch(/received "crash"$/);
   });
 });
 
@@ -124,6 +158,57 @@ describe('startDemoServer', () => {
     } finally {
       client.disconnect();
       server.agent?.detach();
+      await within(server.close(), 'server close');
+    }
+  });
+});
+
+describe('demo:fault events', () => {
+  /** Actions that only write down what they were asked to do. */
+  function recordingActions(): { actions: FaultActions; done: string[] } {
+    const done: string[] = [];
+    return { done, actions: { crash: () => done.push('crash'), block: () => done.push('block'), leak: (mbPerSec) => done.push(`leak ${mbPerSec}`) } };
+  }
+
+  async function connected(port: number): Promise<Socket> {
+    const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+    await within(new Promise<void>((resolve, reject) => {
+      client.once('connect', resolve);
+      client.once('connect_error', reject);
+    }), 'connect');
+    return client;
+  }
+
+  const ask = (client: Socket, request: unknown): Promise<FaultAck> => within(client.timeout(DEADLINE_MS).emitWithAck(FAULT_EVENT, request) as Promise<FaultAck>, 'fault ack');
+
+  it('acks an accepted fault with the pid, then acts; a bad request is refused in the ack and nothing happens', async () => {
+    const { actions, done } = recordingActions();
+    const server = await startDemoServer({ port: 0, faultActions: actions });
+    const client = await connected(server.port);
+    try {
+      expect(await ask(client, { kind: 'leak', mbPerSec: 7 })).toEqual({ accepted: true, kind: 'leak', pid: process.pid });
+      await waitUntil(() => done.length === 1, { timeoutMs: DEADLINE_MS, what: 'the leak action' });
+      expect(await ask(client, { kind: 'crash' })).toMatchObject({ accepted: true, kind: 'crash' });
+      expect(await ask(client, { kind: 'melt' })).toEqual({ accepted: false, reason: `unknown fault kind "melt": expected 'crash', 'block' or 'leak'` });
+      await waitUntil(() => done.length === 2, { timeoutMs: DEADLINE_MS, what: 'the crash action' });
+      expect(done).toEqual(['leak 7', 'crash']);
+    } finally {
+      client.disconnect();
+      await within(server.close(), 'server close');
+    }
+  });
+
+  it('refuses every fault when the server was given no actions (the switch is off)', async () => {
+    const lines: string[] = [];
+    const server = await startDemoServer({ port: 0, log: (line) => lines.push(line) });
+    const client = await connected(server.port);
+    try {
+      expect(await ask(client, { kind: 'crash' })).toEqual({ accepted: false, reason: 'fault events are off (start the server with DEMO_FAULT_EVENTS=1)' });
+      expect(lines).toContain('demo-server refused a demo:fault event: fault events are off');
+      const reply = await within(client.timeout(DEADLINE_MS).emitWithAck('ping') as Promise<PingReply>, 'ping ack');
+      expect(reply.pid).toBe(process.pid);
+    } finally {
+      client.disconnect();
       await within(server.close(), 'server close');
     }
   });
@@ -192,5 +277,62 @@ describe('dist/main.js', () => {
     server.child.kill('SIGTERM');
     expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
     expect(server.stdout()).toContain('demo-server shutting down (SIGTERM)\n');
+  });
+
+  /** The port from the listening line. */
+  function portOf(server: ReturnType<typeof run>): Promise<string> {
+    return within(new Promise<string>((resolve) => {
+      const look = (): void => {
+        const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
+        if (match?.[1] !== undefined) resolve(match[1]);
+      };
+      server.child.stdout?.on('data', look);
+      look();
+    }), 'listening line');
+  }
+
+  /** The numbers of the `demo-count N` lines, and the N of `demo-count stopped after N` (undefined without one). */
+  function counted(stdout: string): { numbers: number[]; stoppedAfter: number | undefined } {
+    const numbers = [...stdout.matchAll(/^demo-count (\d+)$/gm)].map((match) => Number(match[1]));
+    const stopped = /^demo-count stopped after (\d+)$/m.exec(stdout);
+    return { numbers, stoppedAfter: stopped?.[1] === undefined ? undefined : Number(stopped[1]) };
+  }
+
+  it('with DEMO_FAULT_EVENTS=1, crashes on a crash event after acking it, and its numbered lines end with how far it counted', async () => {
+    const server = run({ DEMO_FAULT_EVENTS: '1', DEMO_COUNT_EVERY_MS: '5' });
+    const port = await portOf(server);
+    const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+    try {
+      await waitUntil(() => counted(server.stdout()).numbers.length >= 3, { timeoutMs: DEADLINE_MS, what: 'three numbered lines' });
+      const ack = await within(client.timeout(DEADLINE_MS).emitWithAck(FAULT_EVENT, { kind: 'crash' }) as Promise<FaultAck>, 'fault ack');
+      expect(ack).toEqual({ accepted: true, kind: 'crash', pid: server.child.pid });
+      expect(await within(server.exited, 'exit after the crash event')).toBe(1);
+    } finally {
+      client.disconnect();
+    }
+    expect(server.stderr()).toContain('Error: demo-server: crash event');
+    const { numbers, stoppedAfter } = counted(server.stdout());
+    expect(numbers).toEqual(numbers.map((_, index) => index + 1));
+    expect(stoppedAfter).toBe(numbers.length);
+  });
+
+  it('without the switch refuses a fault event and keeps serving; a SIGTERM still ends the count with its last line', async () => {
+    const server = run({ DEMO_COUNT_EVERY_MS: '5' });
+    const port = await portOf(server);
+    const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+    try {
+      const ack = await within(client.timeout(DEADLINE_MS).emitWithAck(FAULT_EVENT, { kind: 'block' }) as Promise<FaultAck>, 'fault ack');
+      expect(ack).toMatchObject({ accepted: false });
+      const reply = await within(client.timeout(DEADLINE_MS).emitWithAck('ping') as Promise<PingReply>, 'ping ack after the refusal');
+      expect(reply.pid).toBe(server.child.pid);
+    } finally {
+      client.disconnect();
+    }
+    server.child.kill('SIGTERM');
+    expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
+    const { numbers, stoppedAfter } = counted(server.stdout());
+    expect(numbers.length).toBeGreaterThan(0);
+    expect(numbers).toEqual(numbers.map((_, index) => index + 1));
+    expect(stoppedAfter).toBe(numbers.length);
   });
 });
