@@ -1,11 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { waitUntil } from '../../../test/helpers/wait.js';
 import { ProcessChecker, type HealthMetric, type HealthStatus } from '../src/index.js';
 import { contextWith, metricNamed, numberOf, targetFor } from './helpers/check.js';
 import { Child, cpuTicks, DEADLINE_MS, killAllChildren } from './helpers/children.js';
 
-// Real processes, looked at from outside through pidusage and /proc (DESIGN §3).
+// Real processes, looked at from outside through /proc (DESIGN §3).
 
 let checker: ProcessChecker;
 
@@ -110,6 +110,25 @@ describe('ProcessChecker: process state', () => {
 
     const metrics = await checker.check(targetFor(pid), contextWith());
     expect(metrics).toEqual([expect.objectContaining({ name: 'processState', status: 'critical', value: 'gone', message: `process ${pid} is gone` })]);
+  });
+
+  it('keeps no descriptor of a child it looked at once the child is gone', async () => {
+    const idle = Child.fixture('idle.mjs');
+    await idle.line(/idle pid=\d+/, 'the idle line');
+    const pid = idle.pid;
+    await measure(pid, 'cpuPercent');
+    await measure(pid, 'memoryMb');
+    idle.process.kill('SIGKILL');
+    await idle.exited;
+
+    const ours = readdirSync('/proc/self/fd').map((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    expect(ours.filter((target) => target.startsWith(`/proc/${pid}/`))).toEqual([]);
   });
 
   it('reports a pid that never was checked and is gone as gone', async () => {

@@ -1,12 +1,34 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** What /proc says about a process beyond CPU and memory (pidusage has those). */
+/** What /proc says about a process. */
 export interface ProcFacts {
   /** The state letter of /proc/PID/stat: R running, S sleeping, D disk wait, T stopped, Z zombie... */
   readonly state: string;
   readonly threads: number;
   /** Null when /proc/PID/fd cannot be read (another user's process). */
   readonly openFds: number | null;
+  /** User plus system CPU time, in clock ticks (USER_HZ). */
+  readonly cpuTicks: number;
+  /** When the process started, in clock ticks since boot. */
+  readonly startTicks: number;
+  /** Resident memory (VmRSS), in bytes; null when /proc/PID/status could not be read. */
+  readonly rssBytes: number | null;
+}
+
+/**
+ * USER_HZ: the unit of the times in /proc/PID/stat. The kernel shows 100 to user space
+ * whatever its own tick rate (sysconf(_SC_CLK_TCK) answers 100 on every architecture
+ * Node supports).
+ */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Seconds since boot (/proc/uptime), or undefined without /proc. */
+export function systemUptimeSeconds(): number | undefined {
+  try {
+    return Number.parseFloat(readFileSync('/proc/uptime', 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 export const STATE_NAMES: Readonly<Record<string, string>> = {
@@ -21,8 +43,9 @@ export const STATE_NAMES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Reads /proc/PID/stat and counts /proc/PID/fd. Undefined when the process is gone or
- * there is no /proc (not Linux). The command name in stat may hold spaces and parentheses.
+ * Reads /proc/PID/stat and /proc/PID/status and counts /proc/PID/fd. Undefined when the
+ * process is gone or there is no /proc (not Linux). The command name in stat may hold
+ * spaces and parentheses.
  *
  * Synchronous on purpose: procfs lives in memory and answers in microseconds, while the
  * promise API's open/fstat/read/close round trips cost more CPU than the reading itself
@@ -36,15 +59,27 @@ export function readProcFacts(pid: number): ProcFacts | undefined {
     return undefined;
   }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the name: state is field 3 of stat(5), num_threads field 20.
+  // After the name: state is field 3 of stat(5), utime 14, stime 15, num_threads 20, starttime 22.
   const state = fields[0];
   const threads = Number(fields[17]);
-  if (state === undefined || !Number.isFinite(threads)) return undefined;
+  const cpuTicks = Number(fields[11]) + Number(fields[12]);
+  const startTicks = Number(fields[19]);
+  if (state === undefined || !Number.isFinite(threads) || !Number.isFinite(cpuTicks) || !Number.isFinite(startTicks)) return undefined;
   let openFds: number | null = null;
   try {
     openFds = readdirSync(`/proc/${pid}/fd`).length;
   } catch {
     // EACCES: not ours to look at; the other facts still stand.
   }
-  return { state, threads, openFds };
+  return { state, threads, openFds, cpuTicks, startTicks, rssBytes: readRssBytes(pid) };
+}
+
+/** VmRSS from /proc/PID/status (in kB there, whatever the page size); a zombie has none. */
+function readRssBytes(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? null : Number(match[1]) * 1024;
+  } catch {
+    return null;
+  }
 }
