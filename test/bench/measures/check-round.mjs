@@ -17,7 +17,7 @@ export const title = 'Check round';
  * tearing down the last round's connections during the next one.
  */
 const PAUSE_MS = 20;
-/** The first rounds open the kept Socket.IO connection and fill pidusage's history. */
+/** The first rounds open the kept Socket.IO connection and take the first CPU baseline. */
 const WARM_UP_ROUNDS = 20;
 const CHECKERS = ['process', 'network', 'socketio', 'service'];
 /** The supervisor's defaults; the interval is an hour so that only our calls run rounds. */
@@ -122,7 +122,7 @@ export async function run(ctx) {
     ratios: [],
     targets: [],
     notes: [
-      `A round is every checker at once against a healthy demo server with its agent: process (/proc and pidusage), TCP connect, Socket.IO acked ping over the kept connection (a fresh handshake every 60 s, as in the supervisor), IPC ping to the agent; the monitor (@mpm/health's HealthMonitor with defaultCheckers and the supervisor's default settings) runs in the bench process. Each run: a fresh demo server, ${WARM_UP_ROUNDS} warm-up rounds, then ${rounds} timed rounds ${PAUSE_MS} ms apart (wall time of runRound()); p50 and p99 per run, ${runs} run(s).`,
+      `A round is every checker at once against a healthy demo server with its agent: process (/proc), TCP connect, Socket.IO acked ping over the kept connection (a fresh handshake every 60 s, as in the supervisor), IPC ping to the agent; the monitor (@mpm/health's HealthMonitor with defaultCheckers and the supervisor's default settings) runs in the bench process. Each run: a fresh demo server, ${WARM_UP_ROUNDS} warm-up rounds, then ${rounds} timed rounds ${PAUSE_MS} ms apart (wall time of runRound()); p50 and p99 per run, ${runs} run(s).`,
       notHealthyNote(notHealthy, rounds * runs),
       'No PM2 figure: PM2 runs no health checks (no probe of the process, port, Socket.IO or the app), so it has no round to time.',
     ],
