@@ -1,8 +1,10 @@
-export { jsonReply, errorReply, JSON_TYPE, type ErrorBody, type Handler, type Reply, type RouteRequest, type Routes } from './reply.js';
+export { jsonReply, errorReply, JSON_TYPE, type ErrorBody, type Handler, type Reply, type ReplyHeaders, type RouteRequest, type Routes } from './reply.js';
+export { streamReply, isStreamReply, type EventStream, type StreamReply } from './event-stream.js';
 export { StatusServer, DEFAULT_LIMITS, type ServerLimits, type StatusServerOptions, type ListeningAddress } from './server.js';
 export { ListenError, UnsafeBindingError, type ListenFailure } from './errors.js';
 export { assertSafeBinding, isLoopbackHost } from './bind-policy.js';
-export { bearerTokenMatches } from './auth.js';
+export { acceptsGzip } from './accept-encoding.js';
+export { bearerTokenMatches, basicPasswordMatches, tokenMatches } from './auth.js';
 export type { BreakerView, ChildView, ExitView, StatusSource, StatusView } from './status-view.js';
 export { healthVerdict, readinessVerdict, describeDown, describeOpenBreaker, type HealthJsonStatus, type Verdict } from './verdict.js';
 export { HEALTH_JSON_TYPE, checksOf, childDocument, breakerDocument, healthDocument, readinessDocument, livenessDocument, type CheckEntry } from './health-document.js';

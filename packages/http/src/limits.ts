@@ -12,6 +12,12 @@ export interface ServerLimits {
   readonly connectionsCheckingIntervalMs: number;
   /** Connections beyond this are closed as soon as they are accepted. */
   readonly maxConnections: number;
+  /** Event streams open at once (each holds a connection); more are answered 503. */
+  readonly maxStreams: number;
+  /** How often every open stream gets a keep-alive comment. */
+  readonly streamHeartbeatMs: number;
+  /** Bytes a stream may have waiting for a client that does not read; over this it is dropped. */
+  readonly maxStreamBufferBytes: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
@@ -21,6 +27,9 @@ export const DEFAULT_LIMITS: ServerLimits = Object.freeze({
   keepAliveTimeoutMs: 5_000,
   connectionsCheckingIntervalMs: 1_000,
   maxConnections: 64,
+  maxStreams: 16,
+  streamHeartbeatMs: 15_000,
+  maxStreamBufferBytes: 1_048_576,
 });
 
 /** Fills in the defaults and checks the result; never changes `partial`. */

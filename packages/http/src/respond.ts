@@ -5,10 +5,10 @@ import { errorReply, type Reply } from './reply.js';
 const ALWAYS = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } as const;
 const RESERVED = new Set(['content-type', 'content-length', 'cache-control', 'x-content-type-options', 'connection', 'transfer-encoding']);
 
-function headersOf(reply: Reply, close: boolean): Record<string, string> {
-  const headers: Record<string, string> = {};
+function headersOf(reply: Reply, close: boolean): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(reply.headers ?? {})) {
-    if (!RESERVED.has(name.toLowerCase())) headers[name] = value;
+    if (!RESERVED.has(name.toLowerCase())) headers[name] = typeof value === 'string' ? value : [...value];
   }
   return {
     ...headers,
@@ -43,6 +43,8 @@ const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Re
 export function rawAnswer(status: 400 | 408 | 431, error: string, message: string): string {
   const reply = errorReply(status, error, message);
   const lines = [`HTTP/1.1 ${status} ${REASONS[status] ?? ''}`];
-  for (const [name, value] of Object.entries(headersOf(reply, true))) lines.push(`${name}: ${value}`);
+  for (const [name, value] of Object.entries(headersOf(reply, true))) {
+    for (const one of typeof value === 'string' ? [value] : value) lines.push(`${name}: ${one}`);
+  }
   return `${lines.join('\r\n')}\r\n\r\n${reply.body}`;
 }

@@ -6,8 +6,10 @@ export const ALLOWED_METHODS = 'GET, HEAD';
 export const UNAUTHORIZED: Reply = errorReply(
   401,
   'unauthorized',
-  'this status server needs the header "Authorization: Bearer <token>" (the token is MPM_HTTP_TOKEN)',
-  { 'WWW-Authenticate': 'Bearer realm="mpm-supervise"' },
+  'this status server needs the token (MPM_HTTP_TOKEN): send "Authorization: Bearer <token>", or sign in with any user name and the token as password',
+  // Two header lines, not one joined: Chromium reads one challenge per line, and would otherwise see only
+  // Bearer, which it cannot answer, and show no login prompt.
+  { 'WWW-Authenticate': ['Bearer realm="mpm-supervise"', 'Basic realm="mpm-supervise", charset="UTF-8"'] },
 );
 
 export const BAD_TARGET: Reply = errorReply(400, 'bad_request', 'the request target is not a valid path');

@@ -1,12 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { bearerTokenMatches } from './auth.js';
+import { acceptsGzip } from './accept-encoding.js';
+import { tokenMatches } from './auth.js';
 import { answerClientError } from './client-error.js';
 import { describeListenError, hostPort } from './errors.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
+import { isStreamReply } from './event-stream.js';
 import { errorReply, type Routes } from './reply.js';
 import { send } from './respond.js';
 import { BAD_TARGET, UNAUTHORIZED, hasBody, methodNotAllowed, notFound, parseTarget, routePath } from './routing.js';
+import { StreamRegistry } from './stream-registry.js';
 
 export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 
@@ -14,11 +17,11 @@ export interface StatusServerOptions {
   readonly host: string;
   /** 0 for any free port; `listen()` tells which. */
   readonly port: number;
-  /** When a non-empty string, every request needs `Authorization: Bearer <token>`. */
+  /** When a non-empty string, every request needs it: `Authorization: Bearer <token>`, or Basic auth with it as password. */
   readonly token?: string | null;
   /** Taken as they are at construction. */
   readonly routes: Routes;
-  /** A handler threw or rejected; the client got a 500 without the error. */
+  /** A handler threw or rejected (the client got a 500 without the error), or a stream callback or cleanup threw (the stream ended). */
   readonly onHandlerError?: (error: unknown, path: string) => void;
   /** The listening server failed, e.g. EMFILE on accept; it goes on serving. */
   readonly onServerError?: (error: Error) => void;
@@ -39,6 +42,7 @@ export class StatusServer {
   readonly #token: string | undefined;
   readonly #limits: ServerLimits;
   readonly #server: Server;
+  readonly #streams: StreamRegistry;
   #address: ListeningAddress | undefined;
   #starting: Promise<ListeningAddress> | undefined;
   #closing: Promise<void> | undefined;
@@ -53,6 +57,7 @@ export class StatusServer {
     this.#routes = new Map(options.routes);
     this.#token = typeof options.token === 'string' && options.token.length > 0 ? options.token : undefined;
     this.#limits = resolveLimits(options.limits);
+    this.#streams = new StreamRegistry(this.#limits, (error, path) => this.#reportHandlerError(error, path));
     this.#server = createServer({
       maxHeaderSize: this.#limits.maxHeaderBytes,
       headersTimeout: this.#limits.headersTimeoutMs,
@@ -102,7 +107,7 @@ export class StatusServer {
     });
   }
 
-  /** Stops accepting, ends every open connection at once and resolves when all are closed. */
+  /** Stops accepting, ends every open connection and event stream at once and resolves when all are closed. */
   close(): Promise<void> {
     this.#closing ??= this.#closeOnce();
     return this.#closing;
@@ -110,6 +115,7 @@ export class StatusServer {
 
   async #closeOnce(): Promise<void> {
     await this.#starting?.catch(() => undefined);
+    this.#streams.closeAll();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -133,7 +139,7 @@ export class StatusServer {
   async #answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const head = req.method === 'HEAD';
     const how = { head, close: hasBody(req) };
-    if (this.#token !== undefined && !bearerTokenMatches(req.headers.authorization, this.#token)) return send(res, UNAUTHORIZED, how);
+    if (this.#token !== undefined && !tokenMatches(req.headers.authorization, this.#token)) return send(res, UNAUTHORIZED, how);
     const url = parseTarget(req.url);
     if (url === undefined) return send(res, BAD_TARGET, how);
     const path = routePath(url.pathname);
@@ -141,7 +147,9 @@ export class StatusServer {
     if (handler === undefined) return send(res, notFound(path, this.#routes), how);
     if (req.method !== 'GET' && !head) return send(res, methodNotAllowed(req.method ?? '?', path), how);
     try {
-      send(res, await handler({ path, query: url.searchParams }), how);
+      const reply = await handler({ path, query: url.searchParams, acceptsGzip: acceptsGzip(req.headers['accept-encoding']) });
+      if (isStreamReply(reply)) this.#streams.open(res, reply, how, path);
+      else send(res, reply, how);
     } catch (error) {
       this.#reportHandlerError(error, path);
       send(res, errorReply(500, 'internal_error', `the status server could not answer ${path}; the supervisor log says why`), how);

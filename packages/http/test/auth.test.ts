@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bearerTokenMatches } from '../src/index.js';
+import { basicPasswordMatches, bearerTokenMatches, tokenMatches } from '../src/index.js';
 
 const TOKEN = 's3cret-T0ken';
 
@@ -41,5 +41,56 @@ describe('bearerTokenMatches', () => {
     expect(bearerTokenMatches(`Bearer ${long}`, long)).toBe(true);
     expect(bearerTokenMatches(`Bearer ${long}`, `${long}y`)).toBe(false);
     expect(bearerTokenMatches('Bearer clé-ünïcode', 'clé-ünïcode')).toBe(true);
+  });
+});
+
+function basic(credentials: string, encoding: BufferEncoding = 'utf8'): string {
+  return `Basic ${Buffer.from(credentials, encoding).toString('base64')}`;
+}
+
+describe('basicPasswordMatches', () => {
+  it.each([
+    ['a user name', basic('alice:s3cret-T0ken')],
+    ['an empty user name', basic(':s3cret-T0ken')],
+    ['another user name', basic('root:s3cret-T0ken')],
+    ['the scheme in lower case and spaces around', `  basic   ${Buffer.from('x:s3cret-T0ken').toString('base64')}  `],
+  ])('accepts %s', (_what, header) => {
+    expect(basicPasswordMatches(header, TOKEN)).toBe(true);
+  });
+
+  it('accepts a password with colons and unicode, the first colon ending the user name', () => {
+    expect(basicPasswordMatches(basic('u:a:b:c'), 'a:b:c')).toBe(true);
+    expect(basicPasswordMatches(basic('ü:clé'), 'clé')).toBe(true);
+  });
+
+  it.each([
+    ['no header', undefined],
+    ['the scheme alone', 'Basic'],
+    ['a wrong password', basic('alice:s3cret-T0kem')],
+    ['the token as the user name', basic('s3cret-T0ken:')],
+    ['the token and no colon', basic('s3cret-T0ken')],
+    ['the token not encoded', 'Basic s3cret-T0ken'],
+    ['the token after a colon, not encoded', 'Basic :s3cret-T0ken'],
+    ['base64 without its padding', `Basic ${basic(':s3cret-T0ken').slice(6).replace(/=+$/, '')}`],
+    ['characters outside base64', `Basic ${basic(':s3cret-T0ken').slice(6)}!`],
+    ['two credentials', `${basic(':s3cret-T0ken')} ${basic(':s3cret-T0ken').slice(6)}`],
+    ['bytes that are not UTF-8', `Basic ${Buffer.concat([Buffer.from(':s3cret-T0ken'), Buffer.from([0xff])]).toString('base64')}`],
+    ['a bearer token', 'Bearer s3cret-T0ken'],
+  ])('refuses %s', (_what, header) => {
+    expect(basicPasswordMatches(header, TOKEN)).toBe(false);
+  });
+
+  it('never matches an empty token', () => {
+    expect(basicPasswordMatches(basic('u:'), '')).toBe(false);
+  });
+});
+
+describe('tokenMatches', () => {
+  it('takes the token as a bearer token or a Basic password, and nothing else', () => {
+    expect(tokenMatches('Bearer s3cret-T0ken', TOKEN)).toBe(true);
+    expect(tokenMatches(basic('me:s3cret-T0ken'), TOKEN)).toBe(true);
+    expect(tokenMatches(basic('me:nope'), TOKEN)).toBe(false);
+    expect(tokenMatches('Bearer nope', TOKEN)).toBe(false);
+    expect(tokenMatches(undefined, TOKEN)).toBe(false);
   });
 });

@@ -28,6 +28,8 @@ export interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** Name, value, name, value…, as they came: repeated headers stay apart. */
+  readonly rawHeaders: readonly string[];
 }
 
 export function fetchFrom(address: ListeningAddress, path: string, options: { method?: string; headers?: OutgoingHttpHeaders; agent?: Agent } = {}): Promise<Answer> {
@@ -36,7 +38,7 @@ export function fetchFrom(address: ListeningAddress, path: string, options: { me
       const req = request(`${address.url}${path}`, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks).toString('utf8') }));
         res.on('error', reject);
       });
       req.on('error', reject);
@@ -96,8 +98,13 @@ export class RawClient {
     const end = this.data.indexOf('\r\n\r\n');
     const [statusLine = '', ...lines] = this.data.slice(0, end).split('\r\n');
     const headers: IncomingHttpHeaders = {};
-    for (const line of lines) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
+    const rawHeaders: string[] = [];
+    for (const line of lines) {
+      const [name, value] = [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()];
+      headers[name.toLowerCase()] = value;
+      rawHeaders.push(name, value);
+    }
     const length = Number(headers['content-length']);
-    return { status: Number(statusLine.split(' ')[1]), headers, body: this.data.slice(end + 4, end + 4 + length) };
+    return { status: Number(statusLine.split(' ')[1]), headers, rawHeaders, body: this.data.slice(end + 4, end + 4 + length) };
   }
 }

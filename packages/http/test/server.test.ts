@@ -131,21 +131,31 @@ describe('StatusServer: routes', () => {
 
 describe('StatusServer: token', () => {
   const TOKEN = 's3cret';
+  const basic = (credentials: string): string => `Basic ${Buffer.from(credentials).toString('base64')}`;
 
   it.each([
     ['no header', undefined],
     ['a wrong token', 'Bearer nope'],
-    ['another scheme', `Basic ${TOKEN}`],
-  ])('answers 401 to %s', async (_what, authorization) => {
+    ['the token under another scheme', `Basic ${TOKEN}`],
+    ['a wrong Basic password', basic(`me:${TOKEN}x`)],
+    ['the token as a Basic user name', basic(`${TOKEN}:`)],
+    ['Basic credentials without a colon', basic(TOKEN)],
+    ['Basic credentials that are not base64', `Basic ${basic(`me:${TOKEN}`).slice(6)}%`],
+  ])('answers 401 to %s, with a Bearer and a Basic challenge', async (_what, authorization) => {
     const address = await start({ token: TOKEN });
     const answer = await fetchFrom(address, '/health', { headers: authorization === undefined ? {} : { authorization } });
     expect(expectError(answer, 401, 'unauthorized').message).toBe(
-      'this status server needs the header "Authorization: Bearer <token>" (the token is MPM_HTTP_TOKEN)',
+      'this status server needs the token (MPM_HTTP_TOKEN): send "Authorization: Bearer <token>", or sign in with any user name and the token as password',
     );
-    expect(answer.headers['www-authenticate']).toBe('Bearer realm="mpm-supervise"');
+    // Node joins repeated headers; the raw ones show that they came as two lines.
+    const challenges: string[] = [];
+    for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+      if (answer.rawHeaders[i]?.toLowerCase() === 'www-authenticate') challenges.push(answer.rawHeaders[i + 1] ?? '');
+    }
+    expect(challenges).toEqual(['Bearer realm="mpm-supervise"', 'Basic realm="mpm-supervise", charset="UTF-8"']);
   });
 
-  it.each([`Bearer ${TOKEN}`, `bearer ${TOKEN}`])('answers %s', async (authorization) => {
+  it.each([`Bearer ${TOKEN}`, `bearer ${TOKEN}`, basic(`me:${TOKEN}`), basic(`:${TOKEN}`), basic(`admin:${TOKEN}`)])('answers %s', async (authorization) => {
     const address = await start({ token: TOKEN });
     expect((await fetchFrom(address, '/health', { headers: { authorization } })).status).toBe(200);
   });
@@ -352,6 +362,8 @@ describe('StatusServer: options', () => {
       'status server limit headersTimeoutMs (20000) must not exceed requestTimeoutMs (10000)',
     );
     expect(() => make({ maxConnections: 0 })).toThrow('status server limit maxConnections must be a positive integer, got 0');
+    expect(DEFAULT_LIMITS).toMatchObject({ maxStreams: 16, streamHeartbeatMs: 15_000, maxStreamBufferBytes: 1_048_576 });
+    expect(() => make({ maxStreams: 1.5 })).toThrow('status server limit maxStreams must be a positive integer, got 1.5');
     expect(() => make({ maxHeaderBytes: undefined })).not.toThrow();
     expect(() => new StatusServer({ host: '127.0.0.1', port: 70_000, routes: routes() })).toThrow(RangeError);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { RecoveryEvent } from '@mpm/recovery';
-import { statusRoutes, type Reply, type StatusSource } from '../src/index.js';
+import { isStreamReply, statusRoutes, type Reply, type StatusSource } from '../src/index.js';
 import { viewOf } from './views.js';
 
 function event(id: number): RecoveryEvent {
@@ -29,10 +29,12 @@ const source: StatusSource = {
   metrics: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'mpm_child_up 1\n' }),
 };
 
-async function get(path: string, query = ''): Promise<Reply> {
+async function get(path: string, query = ''): Promise<Reply & { body: string }> {
   const handler = statusRoutes(source).get(path);
   if (handler === undefined) throw new Error(`no route ${path}`);
-  return handler({ path, query: new URLSearchParams(query) });
+  const reply = await handler({ path, query: new URLSearchParams(query), acceptsGzip: false });
+  if (isStreamReply(reply)) throw new Error(`${path} answered a stream`);
+  return { ...reply, body: typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8') };
 }
 
 describe('statusRoutes', () => {
