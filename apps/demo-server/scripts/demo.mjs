@@ -66,6 +66,7 @@ function print(state, childPid) {
   const lines = [
     '',
     `── demo: mpm-supervise (pid ${state.pid}) watches the demo server (pid ${childPid}, port ${env.MPM_CHILD_PORT}) every second ──`,
+    row('dashboard', `${url}/`, '# open it in a browser: live charts, checks, timeline'),
     row('health', `curl -s ${url}/health`, '# also /health/ready /diagnostics /metrics /events'),
     row('at a glance', `${mpm} status`),
     row('its log', `${mpm} logs -f`, `# ${state.logFile}`),

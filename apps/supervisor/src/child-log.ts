@@ -75,7 +75,8 @@ export function logChildEvents(controller: ChildController, logger: winston.Logg
   });
 }
 
-function describeExit(exit: ExitEvent): string {
+/** "child 4242 was killed by SIGKILL after 12s (unexpected)": the log's and the dashboard timeline's line. */
+export function describeExit(exit: ExitEvent): string {
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
   const why = exit.expected ? `(${exit.reason ?? 'requested'})` : '(unexpected)';
   return `child ${exit.pid} ${how} after ${formatDuration(exit.uptimeMs)} ${why}`;

@@ -3,7 +3,7 @@ import type { ActionStarted, BreakerTransition, RecoveryEvent, RecoveryManager }
 import type winston from 'winston';
 
 /** "restart_service for hung", "log_warning for resource (memoryMb)". */
-function what(event: Pick<RecoveryEvent, 'action' | 'failureClass' | 'thresholds'>): string {
+export function what(event: Pick<RecoveryEvent, 'action' | 'failureClass' | 'thresholds'>): string {
   const which = event.thresholds.length === 0 ? '' : ` (${event.thresholds.join(', ')})`;
   return `${event.action} for ${event.failureClass}${which}`;
 }
@@ -23,13 +23,15 @@ function fields(event: ActionStarted | RecoveryEvent): Record<string, unknown> {
   };
 }
 
-function levelOf(event: RecoveryEvent): 'error' | 'warn' | 'info' {
+/** The log level of a decision's verdict. */
+export function levelOf(event: RecoveryEvent): 'error' | 'warn' | 'info' {
   if (event.result === 'failed') return 'error';
   if (event.result === 'succeeded') return event.action === 'log_warning' ? 'warn' : 'info';
   return 'warn';
 }
 
-function describeEvent(event: RecoveryEvent): string {
+/** The log's and the dashboard timeline's line for a decision with its verdict. */
+export function describeEvent(event: RecoveryEvent): string {
   const verdict = event.action === 'log_warning' && event.result === 'succeeded' ? '' : ` ${event.result}`;
   const head = `recovery #${event.id}${verdict}: ${what(event)} in child ${String(event.pid)}`;
   // An action that ran had a recovery_started line with its reason; the verdict says how it went.
@@ -37,7 +39,7 @@ function describeEvent(event: RecoveryEvent): string {
   return ran ? `${head}: ${event.detail}` : `${head} — ${event.reason} (${event.detail})`;
 }
 
-function describeBreaker(transition: BreakerTransition): string {
+export function describeBreaker(transition: BreakerTransition): string {
   const { from, to } = transition;
   const head = `circuit breaker ${from.kind} → ${to.kind}: ${transition.reason}`;
   if (to.kind !== 'open') return head;

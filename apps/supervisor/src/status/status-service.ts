@@ -1,4 +1,5 @@
 import { redactArgs, type Config } from '@mpm/config';
+import { dashboardRoutes } from '@mpm/dashboard';
 import { assertSafeBinding, isLoopbackHost, ListenError, StatusServer, statusRoutes, UnsafeBindingError, type ListeningAddress } from '@mpm/http';
 import type winston from 'winston';
 import { ConfigError, SupervisorError } from '../errors.js';
@@ -42,7 +43,7 @@ export async function startStatusService({ config, options, status, logger, env,
       host,
       port,
       token,
-      routes: statusRoutes(status),
+      routes: new Map([...statusRoutes(status), ...dashboardRoutes(status)]),
       onHandlerError: (error, path) =>
         logger.error(`the status server could not answer ${path}: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error', path }),
       onServerError: (error) => logger.warn(`the status server hit an error and goes on serving: ${error.message}`, { event: 'status_server_error' }),
@@ -65,7 +66,7 @@ export async function startStatusService({ config, options, status, logger, env,
   status.runtime = { statusUrl: address?.url ?? null, stateFile: stateFile.path, logFile: options.log.file };
   const written = writeState(stateFile, { config, options, address, logger, version });
   if (address !== undefined) {
-    logger.info(`status server on ${address.url} (/health, /health/ready, /metrics, /diagnostics, /events)${token === null ? '' : ', bearer token required'}`, {
+    logger.info(`status server on ${address.url} (dashboard at /; /health, /health/ready, /metrics, /diagnostics, /events)${token === null ? '' : ', token required'}`, {
       event: 'status_server_listening',
       url: address.url,
       host: address.host,

@@ -1,10 +1,12 @@
 import type { ChildController } from '@mpm/child';
 import type { ConfigUpdates } from '@mpm/config';
-import type { HealthMonitor } from '@mpm/health';
+import type { DashboardSource, TimelineEntry } from '@mpm/dashboard';
+import type { HealthCheckResult, HealthMonitor, MonitorSettings } from '@mpm/health';
 import type { StatusSource, StatusView } from '@mpm/http';
 import type { RecoveryEvent, RecoveryManager } from '@mpm/recovery';
 import type { Registry } from 'prom-client';
 import { diagnosticsOf, type RuntimeFacts } from './diagnostics.js';
+import { recordTimeline, Timeline } from './timeline.js';
 import { BreakerWatch, childViewOf } from './views.js';
 
 export interface SupervisorStatusOptions {
@@ -20,13 +22,19 @@ export interface SupervisorStatusOptions {
 }
 
 /**
- * The supervisor as the status server and the metrics see it: every answer is read
- * from the controller, the health monitor and the recovery manager at that moment.
+ * The supervisor as the status server, the dashboard and the metrics see it: every answer
+ * is read from the controller, the health monitor and the recovery manager at that moment.
+ * Listens from construction on (the breaker's moves, the timeline), so it must be made
+ * before the child starts.
  */
-export class SupervisorStatus implements StatusSource {
+export class SupervisorStatus implements StatusSource, DashboardSource {
   readonly startedAt: number;
   readonly #options: SupervisorStatusOptions;
   readonly #breaker: BreakerWatch;
+  readonly #timeline: Timeline;
+  /** One listener on each emitter, whatever the number of open dashboards (each one a change listener). */
+  readonly #changeListeners = new Set<() => void>();
+  readonly #unsubscribe: Array<() => void>;
   readonly #now: () => number;
   /** Where the status server listens, the state file and the log file, once known. */
   runtime: RuntimeFacts = { statusUrl: null, stateFile: null, logFile: null };
@@ -36,6 +44,22 @@ export class SupervisorStatus implements StatusSource {
     this.#now = options.now ?? Date.now;
     this.startedAt = this.#now();
     this.#breaker = new BreakerWatch(options.recovery);
+    this.#timeline = new Timeline(undefined, this.#now);
+    const { controller, monitor, recovery } = options;
+    // The breaker and the child's state can move without a timeline entry (a breaker's
+    // failure count, a child that is stopping).
+    const changed = (): void => {
+      for (const listener of this.#changeListeners) listener();
+    };
+    controller.on('state', changed);
+    recovery.on('breaker', changed);
+    this.#unsubscribe = [
+      recordTimeline(this.#timeline, controller, recovery),
+      monitor.onResult(changed),
+      this.#timeline.onEntry(changed),
+      () => controller.off('state', changed),
+      () => recovery.off('breaker', changed),
+    ];
   }
 
   view(): StatusView {
@@ -78,7 +102,26 @@ export class SupervisorStatus implements StatusSource {
     return { contentType: registry.contentType, body: await registry.metrics() };
   }
 
+  history(): readonly HealthCheckResult[] {
+    return this.#options.monitor.history();
+  }
+
+  timeline(): readonly TimelineEntry[] {
+    return this.#timeline.entries();
+  }
+
+  settings(): MonitorSettings {
+    return this.#options.monitor.settings;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
   close(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#changeListeners.clear();
     this.#breaker.close();
   }
 }
