@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
 import { TestBrowser } from '../helpers/browser.js';
 import { getJson, httpRequest } from '../helpers/http.js';
-import { merge, type Json } from '../helpers/records.js';
+import type { Json } from '../helpers/records.js';
 import { demoServerPath, destroyAllSupervisors, SupervisorProcess } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -35,7 +35,7 @@ function supervise(env: NodeJS.ProcessEnv = {}): SupervisorProcess {
   const dir = mkdtempSync(join(tmpdir(), 'mpm-dashboard-'));
   tempDirs.push(dir);
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify(merge(QUICK, {})));
+  writeFileSync(config, JSON.stringify(QUICK));
   return new SupervisorProcess(['--config', config, '--port', '0', '--', 'node', demoServerPath], { env });
 }
 

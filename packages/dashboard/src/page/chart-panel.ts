@@ -45,76 +45,77 @@ export class ChartPanel {
   readonly figure: HTMLElement;
   /** The element uPlot draws into; its width is the chart's. */
   readonly plotHost: HTMLElement;
-  private readonly latest: HTMLElement;
-  private plot: uPlot | null = null;
-  private shape = '';
-  private restarts: readonly number[] = [];
-  private rules: readonly Rule[] = [];
+  readonly #latest: HTMLElement;
+  #plot: uPlot | null = null;
+  #shape = '';
+  #restarts: readonly number[] = [];
+  #rules: readonly Rule[] = [];
+  readonly #spec: ChartSpec;
+  #theme: ChartTheme;
 
-  constructor(
-    private readonly spec: ChartSpec,
-    private theme: ChartTheme,
-  ) {
-    this.latest = el('span', { class: 'latest' });
+  constructor(spec: ChartSpec, theme: ChartTheme) {
+    this.#spec = spec;
+    this.#theme = theme;
+    this.#latest = el('span', { class: 'latest' });
     this.plotHost = el('div', { class: 'plot' });
     this.figure = el(
       'figure',
       { class: 'chart', 'data-testid': 'chart', 'data-chart': spec.id },
-      el('figcaption', {}, el('h3', {}, spec.title), this.latest),
+      el('figcaption', {}, el('h3', {}, spec.title), this.#latest),
       this.plotHost,
     );
   }
 
   update(frame: ChartFrame): void {
-    const data = buildColumns(this.spec, frame.axis, frame.samples, frame.thresholds, frame.memoryLimitMb);
-    this.restarts = frame.axis.restarts;
-    this.rules = this.rulesOf(data, frame.memoryLimitMb);
+    const data = buildColumns(this.#spec, frame.axis, frame.samples, frame.thresholds, frame.memoryLimitMb);
+    this.#restarts = frame.axis.restarts;
+    this.#rules = this.#rulesOf(data, frame.memoryLimitMb);
     const shape = `${data.thresholds !== null}|${data.hasLimit}`;
-    if (this.plot === null || shape !== this.shape) this.create(data, shape);
-    this.plot?.setData([frame.axis.xs as number[], ...data.columns]);
-    this.updateCaption(frame.samples, data.thresholds);
+    if (this.#plot === null || shape !== this.#shape) this.#create(data, shape);
+    this.#plot?.setData([frame.axis.xs as number[], ...data.columns]);
+    this.#updateCaption(frame.samples, data.thresholds);
   }
 
   /** Colours changed: the next update makes the plot again. */
   setTheme(theme: ChartTheme): void {
-    this.theme = theme;
-    this.shape = '';
+    this.#theme = theme;
+    this.#shape = '';
   }
 
   resize(width: number): void {
-    if (this.plot !== null && Math.round(width) !== this.plot.width) this.plot.setSize({ width: Math.round(width), height: PLOT_HEIGHT });
+    if (this.#plot !== null && Math.round(width) !== this.#plot.width) this.#plot.setSize({ width: Math.round(width), height: PLOT_HEIGHT });
   }
 
   /** Warning, critical, then the limit: the legend's rule series are made in this order. */
-  private rulesOf(data: ChartColumns, memoryLimitMb: number | null): Rule[] {
+  #rulesOf(data: ChartColumns, memoryLimitMb: number | null): Rule[] {
     const rules: Rule[] = [];
     if (data.thresholds !== null) {
-      rules.push({ value: data.thresholds.warning, colour: this.theme.warning, dash: THRESHOLD_DASH });
-      rules.push({ value: data.thresholds.critical, colour: this.theme.critical, dash: THRESHOLD_DASH });
+      rules.push({ value: data.thresholds.warning, colour: this.#theme.warning, dash: THRESHOLD_DASH });
+      rules.push({ value: data.thresholds.critical, colour: this.#theme.critical, dash: THRESHOLD_DASH });
     }
-    if (data.hasLimit && memoryLimitMb !== null) rules.push({ value: memoryLimitMb, colour: this.theme.limit, dash: LIMIT_DASH });
+    if (data.hasLimit && memoryLimitMb !== null) rules.push({ value: memoryLimitMb, colour: this.#theme.limit, dash: LIMIT_DASH });
     return rules;
   }
 
-  private updateCaption(samples: readonly FeedSample[], pair: FeedThresholdPair | null): void {
-    const primary = this.spec.lines[0];
+  #updateCaption(samples: readonly FeedSample[], pair: FeedThresholdPair | null): void {
+    const primary = this.#spec.lines[0];
     const value = primary === undefined ? null : latestValue(samples, primary.key);
-    setText(this.latest, value === null ? '—' : `${formatNumber(value)}${unitSuffix(this.spec.unit)}`);
+    setText(this.#latest, value === null ? '—' : `${formatNumber(value)}${unitSuffix(this.#spec.unit)}`);
     const tone = value === null || pair === null ? null : value >= pair.critical ? 'crit' : value >= pair.warning ? 'warn' : null;
-    setAttr(this.latest, 'data-tone', tone);
+    setAttr(this.#latest, 'data-tone', tone);
   }
 
   /** 0 at the bottom, and room above the data and every rule, so thresholds always show. */
-  private readonly yRange = (_plot: uPlot, _min: number | null, max: number | null): uPlot.Range.MinMax => {
-    const top = Math.max(max ?? 0, ...this.rules.map((rule) => rule.value));
+  readonly #yRange = (_plot: uPlot, _min: number | null, max: number | null): uPlot.Range.MinMax => {
+    const top = Math.max(max ?? 0, ...this.#rules.map((rule) => rule.value));
     return [0, top > 0 ? top * 1.08 : 1];
   };
 
-  private create(data: ChartColumns, shape: string): void {
-    this.plot?.destroy();
-    this.shape = shape;
-    const theme = this.theme;
-    const suffix = unitSuffix(this.spec.unit);
+  #create(data: ChartColumns, shape: string): void {
+    this.#plot?.destroy();
+    this.#shape = shape;
+    const theme = this.#theme;
+    const suffix = unitSuffix(this.#spec.unit);
     // The legend shows the hovered round's values, and the newest round's when not hovered.
     const shown = (plot: uPlot, value: number | null, seriesIndex: number, index: number | null): number | null =>
       index === null ? (plot.data[seriesIndex]?.at(-1) ?? null) : value;
@@ -135,13 +136,13 @@ export class ChartPanel {
       paths: () => null,
       points: { show: false },
       value: () => {
-        const value = this.rules[index]?.value;
+        const value = this.#rules[index]?.value;
         return value === undefined ? '—' : `${formatNumber(value)}${suffix}`;
       },
     });
     const series: uPlot.Series[] = [
       { label: 'time', value: showTime },
-      ...this.spec.lines.map((line): uPlot.Series => ({ label: line.label, stroke: theme.series[line.colour % theme.series.length], width: 1.5, value: show })),
+      ...this.#spec.lines.map((line): uPlot.Series => ({ label: line.label, stroke: theme.series[line.colour % theme.series.length], width: 1.5, value: show })),
     ];
     // Same order as rulesOf.
     if (data.thresholds !== null) series.push(rule('warning', theme.warning, THRESHOLD_DASH, 0), rule('critical', theme.critical, THRESHOLD_DASH, 1));
@@ -152,7 +153,7 @@ export class ChartPanel {
       width: Math.max(200, Math.round(this.plotHost.clientWidth)),
       height: PLOT_HEIGHT,
       series,
-      scales: { x: { time: true, range: xRange }, y: { range: this.yRange } },
+      scales: { x: { time: true, range: xRange }, y: { range: this.#yRange } },
       axes: [
         { ...axisStyle, size: 32, values: timeLabels },
         { ...axisStyle, size: 48, values: (_plot, splits) => splits.map((v) => formatNumber(v)) },
@@ -160,8 +161,8 @@ export class ChartPanel {
       cursor: { sync: { key: CURSOR_SYNC_KEY }, y: false, points: { size: 6 } },
       legend: { live: true },
       // Rules under the series (drawClear comes before them), restart marks over them.
-      hooks: { drawClear: [(plot) => drawRules(plot, this.rules)], draw: [(plot) => drawRestarts(plot, this.restarts, this.theme.restart)] },
+      hooks: { drawClear: [(plot) => drawRules(plot, this.#rules)], draw: [(plot) => drawRestarts(plot, this.#restarts, this.#theme.restart)] },
     };
-    this.plot = new uPlot(options, [[], ...data.columns.map(() => [])], this.plotHost);
+    this.#plot = new uPlot(options, [[], ...data.columns.map(() => [])], this.plotHost);
   }
 }

@@ -6,15 +6,15 @@
  * match the supervisor's own logs.
  */
 export class ServerClock {
-  private offsetMs = 0;
+  #offsetMs = 0;
 
   /** Called with `state.now` of every document received. */
   sync(serverNow: number): void {
-    this.offsetMs = serverNow - Date.now();
+    this.#offsetMs = serverNow - Date.now();
   }
 
   /** Epoch ms on the server's clock. */
   now(): number {
-    return Date.now() + this.offsetMs;
+    return Date.now() + this.#offsetMs;
   }
 }

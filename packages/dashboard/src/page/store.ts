@@ -12,11 +12,11 @@ export class FeedStore {
   state: FeedState | null = null;
   samples: FeedSample[] = [];
   timeline: TimelineEntry[] = [];
-  private historySize = 0;
+  #historySize = 0;
 
   applySnapshot(snapshot: FeedSnapshot): void {
     this.state = snapshot.state;
-    this.historySize = snapshot.historySize;
+    this.#historySize = snapshot.historySize;
     this.samples = snapshot.samples.slice(-Math.max(1, snapshot.historySize));
     this.timeline = snapshot.timeline.slice(-TIMELINE_LIMIT);
   }
@@ -29,7 +29,7 @@ export class FeedStore {
     const fresh = update.samples.filter((sample) => sample.at > lastAt);
     if (fresh.length > 0) {
       this.samples.push(...fresh);
-      const limit = Math.max(1, this.historySize);
+      const limit = Math.max(1, this.#historySize);
       if (this.samples.length > limit) this.samples.splice(0, this.samples.length - limit);
     }
     const lastId = this.timeline.at(-1)?.id ?? 0;
