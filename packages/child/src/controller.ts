@@ -119,8 +119,9 @@ export class ChildController extends EventEmitter<ChildEvents> {
     return state.kind === 'running' || state.kind === 'stopping' ? state.pid : undefined;
   }
 
+  /** True while the current child has an IPC channel that is still read (see IpcChannel). */
   get hasIpc(): boolean {
-    return this.#run?.process.ipc === true && this.pid !== undefined;
+    return this.#run?.process.ipcOpen === true && this.pid !== undefined;
   }
 
   /** Applies new settings; a running child keeps going, the next stop or restart uses them. */
@@ -349,6 +350,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const run: Run = { generation, process: child, pid, startedAt, outputDone, leaderExited: false, groupSignalled: false, sweep: undefined };
     this.#run = run;
     child.onMessage((message) => this.emit('message', message, generation));
+    child.onIpcTrouble((trouble) => this.emit('ipcTrouble', trouble, generation));
     child.onExit((code, signal) => {
       run.leaderExited = true;
       void this.#onExit(run, code, signal);

@@ -1,4 +1,5 @@
 import type { SpawnFailedError } from './errors.js';
+import type { IpcTrouble } from './ipc-channel.js';
 import type { LineCut } from './line-splitter.js';
 import type { ChildState, ExitInfo, StopReason } from './state.js';
 
@@ -78,4 +79,6 @@ export interface ChildEvents {
   spawnFailed: [SpawnFailedError];
   /** An IPC message from the child, with the generation of the child that sent it. */
   message: [unknown, number];
+  /** A line on the IPC channel that is not JSON, or one over the size limit (the channel is no longer read). */
+  ipcTrouble: [IpcTrouble, number];
 }

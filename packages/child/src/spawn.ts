@@ -1,6 +1,7 @@
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { execa } from 'execa';
 import { describeSpawnFailure, type SpawnFailedError } from './errors.js';
+import { IPC_CHILD_ENV, IPC_FD, IpcChannel, type IpcTrouble } from './ipc-channel.js';
 import { isNodeCommand, type ChildSpec } from './settings.js';
 
 /** The narrow view of a running child that the controller needs. */
@@ -12,6 +13,10 @@ export interface SpawnedProcess {
   readonly ipc: boolean;
   onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** A line on the IPC channel that is not JSON, or one over the size limit (reading stops). */
+  onIpcTrouble(listener: (trouble: IpcTrouble) => void): void;
+  /** False once the channel stopped being read (or there is none). */
+  readonly ipcOpen: boolean;
   /** Resolves with the reason the spawn failed, if it did. */
   readonly spawnFailure: Promise<SpawnFailedError | undefined>;
   send(message: unknown): Promise<boolean>;
@@ -33,24 +38,32 @@ export function childEnvironment(spec: ChildSpec, inherited: NodeJS.ProcessEnv =
  * Starts the child with execa: never through a shell, detached so that it leads its own
  * process group (signals reach grandchildren), stdin closed, output piped unbuffered.
  * Killing and timeouts stay with the controller, so execa's own are off.
+ *
+ * The IPC channel is a plain socket on fd 3 that the child's Node opens as its channel
+ * (IPC_CHILD_ENV) and that the supervisor reads itself (IpcChannel), with a size bound;
+ * execa's and Node's own IPC would buffer without limit and throw on a line that is not JSON.
  */
 export const spawnWithExeca: SpawnFunction = (spec) => {
   const ipc = spec.ipc === 'auto' ? isNodeCommand(spec.command) : spec.ipc;
+  const env = childEnvironment(spec);
+  // A variable left from a parent's own channel must never point a child at the wrong fd.
+  delete env['NODE_CHANNEL_FD'];
+  delete env['NODE_CHANNEL_SERIALIZATION_MODE'];
   const subprocess = execa(spec.command, [...spec.args], {
     cwd: spec.cwd,
-    env: childEnvironment(spec),
+    env: ipc ? { ...env, ...IPC_CHILD_ENV } : env,
     extendEnv: false,
     detached: true,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
     buffer: false,
     reject: false,
     cleanup: false,
     forceKillAfterDelay: false,
     windowsHide: true,
-    ...(ipc ? { ipc: true, serialization: 'json' as const } : {}),
   });
+  const socket = ipc ? (subprocess.stdio[IPC_FD] as unknown as Duplex | undefined) : undefined;
+  const channel = socket === undefined ? undefined : new IpcChannel(socket);
+  if (channel !== undefined) subprocess.once('exit', () => channel.destroy());
   const spawnFailure = subprocess.then((result) =>
     subprocess.pid === undefined ? describeSpawnFailure(spec.command, spec.cwd, result.code, result) : undefined,
   );
@@ -59,18 +72,14 @@ export const spawnWithExeca: SpawnFunction = (spec) => {
     // With stdout/stderr 'pipe' both streams exist whenever the spawn succeeded.
     stdout: subprocess.stdout as Readable,
     stderr: subprocess.stderr as Readable,
-    ipc,
-    onExit: (listener) => void subprocess.once('exit', listener),
-    onMessage: (listener) => void subprocess.on('message', listener),
-    spawnFailure,
-    send: async (message) => {
-      if (!ipc || !subprocess.connected) return false;
-      try {
-        await (subprocess as unknown as { sendMessage(m: unknown): Promise<void> }).sendMessage(message);
-        return true;
-      } catch {
-        return false;
-      }
+    ipc: channel !== undefined,
+    get ipcOpen() {
+      return channel?.open === true;
     },
+    onExit: (listener) => void subprocess.once('exit', listener),
+    onMessage: (listener) => channel?.onMessage(listener),
+    onIpcTrouble: (listener) => channel?.onTrouble(listener),
+    spawnFailure,
+    send: (message) => Promise.resolve(channel?.send(message) === true),
   };
 };

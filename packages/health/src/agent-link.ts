@@ -36,7 +36,8 @@ export class AgentLink implements AgentView {
   #nextId = 1;
   #present = false;
   #ready: ReadyMessage | undefined;
-  #closed = false;
+  /** Why requests are refused, once they are. */
+  #closed: string | undefined;
 
   constructor(send: SendToChild, clock: Clock = systemClock) {
     this.#send = send;
@@ -62,7 +63,7 @@ export class AgentLink implements AgentView {
    */
   receive(value: unknown): Parsed<AgentMessage> {
     const parsed = parseAgentMessage(value);
-    if (parsed.kind !== 'message' || this.#closed) return parsed;
+    if (parsed.kind !== 'message' || this.#closed !== undefined) return parsed;
     const message = parsed.message;
     this.#present = true;
     if (message.type === 'mpm:ready') {
@@ -91,18 +92,21 @@ export class AgentLink implements AgentView {
 
   /** Asks the agent to close and exit within graceMs; true when the message went out. */
   async shutdown(graceMs: number): Promise<boolean> {
-    if (this.#closed) return false;
+    if (this.#closed !== undefined) return false;
     return this.#send({ type: 'mpm:shutdown', id: this.#nextId++, graceMs });
   }
 
-  /** The child is gone: every request still waiting is answered `unavailable`. */
-  close(): void {
-    this.#closed = true;
-    for (const id of [...this.#pending.keys()]) this.#settle(id, { kind: 'unavailable', reason: 'the child is gone' });
+  /**
+   * The child is gone, or its channel is no longer read: every request still waiting, and
+   * every later one, is answered `unavailable` with this reason.
+   */
+  close(reason = 'the child is gone'): void {
+    this.#closed ??= reason;
+    for (const id of [...this.#pending.keys()]) this.#settle(id, { kind: 'unavailable', reason });
   }
 
   async #request(type: Pending['type'], make: (id: number) => unknown, timeoutMs: number): Promise<Answer<PongMessage | AckMessage>> {
-    if (this.#closed) return { kind: 'unavailable', reason: 'the child is gone' };
+    if (this.#closed !== undefined) return { kind: 'unavailable', reason: this.#closed };
     const id = this.#nextId++;
     const answered = new Promise<Answer<PongMessage | AckMessage>>((settle) => {
       const timer = this.#clock.setTimeout(() => {

@@ -1,9 +1,10 @@
-import type { ChildController, SpawnedEvent } from '@mpm/child';
+import type { ChildController, IpcTrouble, SpawnedEvent } from '@mpm/child';
 import type { ConfigUpdates } from '@mpm/config';
 import { AgentLink, defaultCheckers, HealthMonitor, systemClock, type Clock, type HealthChecker, type HealthTarget } from '@mpm/health';
 import type winston from 'winston';
 import { logHealth } from './health-log.js';
 import { monitorSettingsFrom, probeAddressFor } from './health-settings.js';
+import { IpcWarnings } from './ipc-warnings.js';
 
 export interface HealthWatchOptions {
   readonly checkers?: readonly HealthChecker[];
@@ -13,9 +14,10 @@ export interface HealthWatchOptions {
 /** The current child as health sees it, with its own IPC link. */
 interface Watched {
   readonly generation: number;
+  readonly pid: number;
   readonly link: AgentLink | undefined;
-  /** Invalid message types already warned about, so a chatty child cannot flood the log. */
-  readonly warned: Set<string>;
+  /** What it says wrongly over IPC, logged in bounded numbers. */
+  readonly warnings: IpcWarnings;
 }
 
 /**
@@ -51,11 +53,13 @@ export class HealthWatch {
     const controller = this.#controller;
     const onSpawned = (spawned: SpawnedEvent): void => this.#watch(spawned);
     const onMessage = (message: unknown, generation: number): void => this.#receive(message, generation);
+    const onIpcTrouble = (trouble: IpcTrouble, generation: number): void => this.#trouble(trouble, generation);
     const onExit = ({ generation }: { generation: number }): void => this.#forget(generation);
     // A child the supervisor is ending on purpose is expected to stop answering.
     const onStopRequested = ({ generation }: { generation: number }): void => this.monitor.unwatch(generation);
     controller.on('spawned', onSpawned);
     controller.on('message', onMessage);
+    controller.on('ipcTrouble', onIpcTrouble);
     controller.on('exit', onExit);
     controller.on('stopRequested', onStopRequested);
     const stopLogging = logHealth(this.monitor, this.#logger);
@@ -68,6 +72,7 @@ export class HealthWatch {
     return () => {
       controller.off('spawned', onSpawned);
       controller.off('message', onMessage);
+      controller.off('ipcTrouble', onIpcTrouble);
       controller.off('exit', onExit);
       controller.off('stopRequested', onStopRequested);
       stopLogging();
@@ -90,8 +95,13 @@ export class HealthWatch {
     // Only this child may be written to: a late request must not reach its successor.
     const send = (message: unknown): Promise<boolean> => (this.#watched?.generation === generation ? controller.send(message) : Promise.resolve(false));
     const link = spawned.ipc ? new AgentLink(send, this.#clock) : undefined;
-    this.#watched = { generation, link, warned: new Set() };
+    this.#watched = { generation, pid, link, warnings: new IpcWarnings(this.#logger, generation, () => this.#clock.now()) };
+    let announced: string | undefined;
     link?.onReady((ready) => {
+      // A child may say ready any number of times: a line when something changed, not per message.
+      const said = `${ready.port}\0${ready.address}`;
+      if (said === announced) return;
+      announced = said;
       this.#logger.info(`child agent ready${ready.port === null ? '' : ` on port ${ready.port}`}`, {
         event: 'agent_ready',
         childPid: pid,
@@ -118,14 +128,15 @@ export class HealthWatch {
     const watched = this.#watched;
     if (watched?.link === undefined || watched.generation !== generation) return;
     const parsed = watched.link.receive(message);
-    if (parsed.kind !== 'invalid' || watched.warned.has(parsed.type)) return;
-    watched.warned.add(parsed.type);
-    this.#logger.warn(`ignored an invalid ${parsed.type} message from the child: ${parsed.reason} (further ones of this type are not logged)`, {
-      event: 'ipc_message_invalid',
-      type: parsed.type,
-      reason: parsed.reason,
-      generation,
-    });
+    if (parsed.kind === 'invalid') watched.warnings.invalid(parsed.type, parsed.reason);
+  }
+
+  #trouble(trouble: IpcTrouble, generation: number): void {
+    const watched = this.#watched;
+    if (watched === undefined || watched.generation !== generation) return;
+    watched.warnings.trouble(trouble, watched.pid);
+    // Nothing more will be read: requests in flight and later ones are "no IPC", not timeouts.
+    if (trouble.kind === 'oversized') watched.link?.close('the supervisor stopped reading the IPC channel (a message over the size limit)');
   }
 
   #forget(generation: number): void {
@@ -133,6 +144,7 @@ export class HealthWatch {
     if (watched === undefined || watched.generation !== generation) return;
     this.#watched = undefined;
     watched.link?.close();
+    watched.warnings.close();
     this.monitor.unwatch(generation);
   }
 
