@@ -40,13 +40,14 @@ export class TestBrowser {
     context.on('page', (page) => this.#watch(page));
   }
 
-  static async launch(options: BrowserContextOptions = {}): Promise<TestBrowser> {
+  /** `extraArgs` are added to Chromium's command line, e.g. `--host-resolver-rules=…`. */
+  static async launch({ extraArgs = [], ...options }: BrowserContextOptions & { extraArgs?: readonly string[] } = {}): Promise<TestBrowser> {
     const profile = mkdtempSync(join(tmpdir(), 'mpm-chromium-'));
     try {
       const context = await chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...extraArgs],
         viewport: { width: 1280, height: 900 },
         ...options,
       });

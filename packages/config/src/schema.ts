@@ -1,5 +1,6 @@
+import { isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { argv, boolean, choice, duration, integer, nullableChoice, nullableInteger, nullablePort, number, path, port, secret, stringMap, text, url } from './leaf.js';
+import { argv, boolean, choice, duration, integer, leafRegistry, nullableChoice, nullableInteger, nullablePort, number, path, port, secret, stringMap, text, url, type Applies } from './leaf.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -24,6 +25,25 @@ function threshold(metric: string, unit: string, levels: { warning: number; crit
     warning: make({ default: levels.warning, min: 1, max: levels.max, description: `${metric} (${unit}) at which the check reports warning` }),
     critical: make({ default: levels.critical, min: 1, max: levels.max, description: `${metric} (${unit}) at which the check reports critical` }),
   });
+}
+
+const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?\.?$/;
+
+/** Host names or IP addresses without a port (an IPv6 address with or without brackets). */
+function hostNames(options: { description: string; applies: Applies }) {
+  const entry = z
+    .string()
+    .refine((value) => HOST_NAME.test(value) || isIPv6(value.replace(/^\[(.*)\]$/, '$1')), { message: 'not a host name or address' });
+  const schema = z.array(entry).max(32);
+  leafRegistry.add(schema, {
+    kind: 'list',
+    default: [],
+    nullable: false,
+    secret: false,
+    expects: 'a list of at most 32 host names or addresses without a port, like ["status.example.com"]',
+    ...options,
+  });
+  return schema;
 }
 
 /**
@@ -117,6 +137,11 @@ export const configSchema = z.object({
       default: false,
       description: 'Allow a non-loopback address without a token',
       flag: '--http-insecure',
+      applies: 'supervisor_restart',
+    }),
+    allowedHosts: hostNames({
+      description:
+        "Host names the status server answers to without a token besides its own (localhost, loopback addresses, the address it listens on and, on 0.0.0.0 or ::, this machine's addresses and host name), e.g. a reverse proxy's; others get 421, against DNS rebinding",
       applies: 'supervisor_restart',
     }),
   }),

@@ -65,6 +65,8 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   stateDir: null,
   // A hard memory limit, as PM2's max_memory_restart (issue 8): off unless set.
   'child.maxMemoryMb': null,
+  // Host names the status server answers to without a token, besides its own (DNS rebinding).
+  'http.allowedHosts': [],
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);
@@ -93,7 +95,7 @@ function validatorOfCheckedInSchema() {
 }
 
 describe('config keys', () => {
-  it('are the keys of DESIGN §5 with their documented defaults, plus http.token, http.insecure, stateDir and child.maxMemoryMb', () => {
+  it('are the keys of DESIGN §5 with their documented defaults, plus http.token, http.insecure, http.allowedHosts, stateDir and child.maxMemoryMb', () => {
     const actual = Object.fromEntries(CONFIG_KEYS.map((key) => [key.path, key.meta.default]));
     expect(actual).toEqual({ ...DESIGN_DEFAULTS, ...ADDED_DEFAULTS });
   });

@@ -1,6 +1,7 @@
 export { jsonReply, errorReply, JSON_TYPE, type ErrorBody, type Handler, type Reply, type ReplyHeaders, type RouteRequest, type Routes } from './reply.js';
 export { streamReply, isStreamReply, type EventStream, type StreamReply } from './event-stream.js';
 export { StatusServer, DEFAULT_LIMITS, type ServerLimits, type StatusServerOptions, type ListeningAddress } from './server.js';
+export type { ServerNotice } from './server-notice.js';
 export { ListenError, UnsafeBindingError, type ListenFailure } from './errors.js';
 export { assertSafeBinding, isLoopbackHost } from './bind-policy.js';
 export { acceptsGzip } from './accept-encoding.js';

@@ -1,14 +1,19 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { acceptsGzip } from './accept-encoding.js';
 import { tokenMatches } from './auth.js';
 import { answerClientError } from './client-error.js';
+import { ConnectionGuard, type Shed } from './connection-guard.js';
+import { Episode } from './episode.js';
 import { describeListenError, hostPort } from './errors.js';
+import { requestHost } from './host-header.js';
+import { HostPolicy } from './host-policy.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { isStreamReply } from './event-stream.js';
 import { errorReply, type Routes } from './reply.js';
 import { send } from './respond.js';
-import { BAD_TARGET, UNAUTHORIZED, hasBody, methodNotAllowed, notFound, parseTarget, routePath } from './routing.js';
+import { BAD_TARGET, UNAUTHORIZED, badRequest, hasBody, methodNotAllowed, misdirected, notFound, parseTarget, routePath } from './routing.js';
+import type { ServerNotice } from './server-notice.js';
 import { StreamRegistry } from './stream-registry.js';
 
 export { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
@@ -17,14 +22,21 @@ export interface StatusServerOptions {
   readonly host: string;
   /** 0 for any free port; `listen()` tells which. */
   readonly port: number;
-  /** When a non-empty string, every request needs it: `Authorization: Bearer <token>`, or Basic auth with it as password. */
+  /**
+   * When a non-empty string, every request needs it: `Authorization: Bearer <token>`, or Basic auth with it as password.
+   * Without it, only requests whose Host names this server are answered (see HostPolicy); others get 421.
+   */
   readonly token?: string | null;
+  /** More Host names to answer to without a token, e.g. a reverse proxy's. */
+  readonly allowedHosts?: readonly string[];
   /** Taken as they are at construction. */
   readonly routes: Routes;
   /** A handler threw or rejected (the client got a 500 without the error), or a stream callback or cleanup threw (the stream ended). */
   readonly onHandlerError?: (error: unknown, path: string) => void;
   /** The listening server failed, e.g. EMFILE on accept; it goes on serving. */
   readonly onServerError?: (error: Error) => void;
+  /** Requests refused for their Host, connections shed at the limits: at once, then at most once per noticeWindowMs. */
+  readonly onNotice?: (notice: ServerNotice) => void;
   readonly limits?: Partial<ServerLimits>;
 }
 
@@ -43,6 +55,10 @@ export class StatusServer {
   readonly #limits: ServerLimits;
   readonly #server: Server;
   readonly #streams: StreamRegistry;
+  readonly #connections: ConnectionGuard;
+  readonly #refusedHosts: Episode;
+  readonly #shedConnections: Episode;
+  #hosts: HostPolicy | undefined;
   #address: ListeningAddress | undefined;
   #starting: Promise<ListeningAddress> | undefined;
   #closing: Promise<void> | undefined;
@@ -58,14 +74,23 @@ export class StatusServer {
     this.#token = typeof options.token === 'string' && options.token.length > 0 ? options.token : undefined;
     this.#limits = resolveLimits(options.limits);
     this.#streams = new StreamRegistry(this.#limits, (error, path) => this.#reportHandlerError(error, path));
+    this.#refusedHosts = new Episode(this.#limits.noticeWindowMs, ({ first, count, samples }) => this.#notify({ kind: 'hosts_refused', first, count, hosts: samples }));
+    this.#shedConnections = new Episode(this.#limits.noticeWindowMs, ({ first, count, tags, samples }) =>
+      this.#notify({ kind: 'connections_shed', first, count, evicted: tags['evicted'] ?? 0, refused: tags['refused'] ?? 0, peers: samples, limits: this.#limits }),
+    );
+    this.#connections = new ConnectionGuard(this.#limits, (shed: Shed) => this.#shedConnections.record(shed.address, shed.action));
     this.#server = createServer({
+      // Node would answer a request without Host with a bare 400 of its own; #answer does it in JSON.
+      requireHostHeader: false,
       maxHeaderSize: this.#limits.maxHeaderBytes,
       headersTimeout: this.#limits.headersTimeoutMs,
       requestTimeout: this.#limits.requestTimeoutMs,
       keepAliveTimeout: this.#limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: this.#limits.connectionsCheckingIntervalMs,
     });
-    this.#server.maxConnections = this.#limits.maxConnections;
+    // Not server.maxConnections: at the limit it turns every newcomer away, so that connections held
+    // idle would starve a liveness probe; the guard makes room for the newcomer instead.
+    this.#server.on('connection', (socket: Socket) => this.#connections.admit(socket));
     this.#server.on('request', this.#onRequest);
     // With a listener, Node does not send "100 Continue": the client gets the final answer instead of sending a body.
     this.#server.on('checkContinue', this.#onRequest);
@@ -78,6 +103,11 @@ export class StatusServer {
 
   get address(): ListeningAddress | undefined {
     return this.#address;
+  }
+
+  /** Connections open now (each counts against maxConnections). */
+  get openConnections(): number {
+    return this.#connections.size;
   }
 
   /** Starts listening; rejects with a ListenError. Calling it again while it runs or after it succeeded gives the same answer. */
@@ -98,6 +128,11 @@ export class StatusServer {
       const onListening = (): void => {
         this.#server.off('error', onError);
         const bound = this.#server.address() as AddressInfo;
+        this.#hosts = new HostPolicy({
+          listenHost: host,
+          boundAddress: bound.address,
+          ...(this.#options.allowedHosts === undefined ? {} : { allowedHosts: this.#options.allowedHosts }),
+        });
         this.#address = { host: bound.address, port: bound.port, url: `http://${hostPort(bound.address, bound.port)}` };
         resolve(this.#address);
       };
@@ -116,6 +151,9 @@ export class StatusServer {
   async #closeOnce(): Promise<void> {
     await this.#starting?.catch(() => undefined);
     this.#streams.closeAll();
+    this.#connections.closeAll();
+    this.#refusedHosts.close();
+    this.#shedConnections.close();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
@@ -127,9 +165,12 @@ export class StatusServer {
   readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket;
     this.#answering.add(socket);
+    this.#connections.requestStarted(socket);
     res.once('finish', () => {
       if (res.shouldKeepAlive) this.#answering.delete(socket);
     });
+    // 'close' comes once the answer is written or the client is gone, and last for an event stream.
+    res.once('close', () => this.#connections.requestEnded(socket));
     this.#answer(req, res).catch((error: unknown) => {
       res.destroy();
       this.#options.onServerError?.(error instanceof Error ? error : new Error(String(error)));
@@ -139,9 +180,18 @@ export class StatusServer {
   async #answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const head = req.method === 'HEAD';
     const how = { head, close: hasBody(req) };
-    if (this.#token !== undefined && !tokenMatches(req.headers.authorization, this.#token)) return send(res, UNAUTHORIZED, how);
-    const url = parseTarget(req.url);
-    if (url === undefined) return send(res, BAD_TARGET, how);
+    const target = parseTarget(req.url);
+    if (target === undefined) return send(res, BAD_TARGET, how);
+    const host = requestHost(req, target.absolute ? target.url : undefined);
+    if (host.kind === 'invalid') return send(res, badRequest(host.message), { head, close: true });
+    if (this.#token !== undefined) {
+      if (!tokenMatches(req.headers.authorization, this.#token)) return send(res, UNAUTHORIZED, how);
+    } else if (host.kind === 'named' && this.#hosts !== undefined && !this.#hosts.allows(host.host.name)) {
+      // /health/live too: a probe sent under a name that is not this server's is misconfigured.
+      this.#refusedHosts.record(host.host.shown);
+      return send(res, misdirected(host.host.shown, this.#hosts.describe()), { head, close: true });
+    }
+    const url = target.url;
     const path = routePath(url.pathname);
     const handler = this.#routes.get(path);
     if (handler === undefined) return send(res, notFound(path, this.#routes), how);
@@ -153,6 +203,14 @@ export class StatusServer {
     } catch (error) {
       this.#reportHandlerError(error, path);
       send(res, errorReply(500, 'internal_error', `the status server could not answer ${path}; the supervisor log says why`), how);
+    }
+  }
+
+  #notify(notice: ServerNotice): void {
+    try {
+      this.#options.onNotice?.(notice);
+    } catch {
+      // As for #reportHandlerError.
     }
   }
 

@@ -174,7 +174,7 @@ describe('StatusServer: event streams', () => {
     await StreamClient.open(address, '/stream');
     await waitUntil(() => recorder.streams.length === 1, { timeoutMs: 5_000, what: 'the stream opening' });
     const client = await RawClient.open(address);
-    client.socket.write('HEAD /stream HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    client.socket.write('HEAD /stream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     await within(client.closed, 5_000, 'close after HEAD');
     const [head, rest] = client.data.split('\r\n\r\n');
     expect(rest).toBe('');
@@ -208,7 +208,7 @@ describe('StatusServer: event streams', () => {
     );
     const client = await RawClient.open(address);
     client.socket.pause(); // reads nothing: the kernel buffers fill, then the server's
-    client.socket.write('GET /flood HTTP/1.1\r\nHost: x\r\n\r\n');
+    client.socket.write('GET /flood HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await waitUntil(() => cleanups === 1, { timeoutMs: 20_000, what: 'the server dropping the client that does not read' });
     // Far less than the gigabytes an unread stream would otherwise pile up.
     expect(sent).toBeLessThan(400);
@@ -231,7 +231,7 @@ describe('StatusServer: event streams', () => {
     );
     // The head is written before the callback runs: the connection is dropped, and EventSource reconnects.
     const client = await RawClient.open(address);
-    client.socket.write('GET /throws HTTP/1.1\r\nHost: x\r\n\r\n');
+    client.socket.write('GET /throws HTTP/1.1\r\nHost: localhost\r\n\r\n');
     await within(client.closed, 5_000, 'the stream ending');
     expect(client.data).not.toContain('secret');
     const other = await StreamClient.open(address, '/cleanup-throws');

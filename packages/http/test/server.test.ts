@@ -66,7 +66,7 @@ describe('StatusServer: routes', () => {
   it('answers 400 to a request target that is not a URL', async () => {
     const address = await start();
     const client = await RawClient.open(address);
-    client.socket.write('GET http://[x/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    client.socket.write('GET http://[x/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     await within(client.closed, 5_000, 'close after a bad target');
     expect(expectError(client.answer(), 400, 'bad_request').message).toBe('the request target is not a valid path');
   });
@@ -85,7 +85,7 @@ describe('StatusServer: routes', () => {
     const address = await start();
     const get = await fetchFrom(address, '/health');
     const client = await RawClient.open(address);
-    client.socket.write('HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    client.socket.write('HEAD /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
     await within(client.closed, 5_000, 'close after HEAD');
     const [head, rest] = client.data.split('\r\n\r\n');
     expect(rest).toBe('');
@@ -191,7 +191,7 @@ describe('StatusServer: hostile and broken clients', () => {
     const address = await start();
     const client = await RawClient.open(address);
     // Node's own client sends this for DELETE with a body: the body reads as a second, broken request.
-    client.socket.write('DELETE /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n{"x":1}');
+    client.socket.write('DELETE /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n{"x":1}');
     await within(client.closed, 5_000, 'close after the answer');
     const answer = client.answer();
     expectError(answer, 405, 'method_not_allowed');
@@ -202,7 +202,7 @@ describe('StatusServer: hostile and broken clients', () => {
   it('answers a 64 KiB header 431 and goes on serving', async () => {
     const address = await start();
     const client = await RawClient.open(address);
-    client.socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
+    client.socket.write(`GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`);
     await within(client.closed, 5_000, 'close after a huge header');
     const answer = client.answer();
     expect(expectError(answer, 431, 'header_too_large').message).toBe(`the request head is larger than ${DEFAULT_LIMITS.maxHeaderBytes} bytes`);
@@ -238,7 +238,7 @@ describe('StatusServer: hostile and broken clients', () => {
     const address = await start();
     const client = await RawClient.open(address);
     const path = status === 404 ? '/upload' : '/health';
-    client.socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\n${header}\r\n\r\n`);
+    client.socket.write(`POST ${path} HTTP/1.1\r\nHost: localhost\r\n${header}\r\n\r\n`);
     let written = 0;
     const pump = (): void => {
       while (piece !== '' && !client.socket.destroyed && written < 1e9) {
@@ -253,21 +253,6 @@ describe('StatusServer: hostile and broken clients', () => {
     expectError(answer, status, status === 404 ? 'not_found' : 'method_not_allowed');
     expect(answer.headers.connection).toBe('close');
     expect(written).toBeLessThan(1e9);
-  });
-
-  it('drops connections beyond maxConnections and serves again once they are gone', async () => {
-    const address = await start({ limits: { maxConnections: 2 } });
-    const idle = [await RawClient.open(address), await RawClient.open(address)];
-    // Accepted in order, the third is over the limit: the server closes it without a word.
-    const extra = await RawClient.open(address);
-    await within(extra.closed, 5_000, 'the server dropping a connection over the limit');
-    expect(extra.data).toBe('');
-    expect(idle.some((client) => client.isClosed)).toBe(false);
-    for (const client of idle) client.socket.destroy();
-    await waitUntil(async () => (await fetchFrom(address, '/health').catch(() => undefined))?.status === 200, {
-      timeoutMs: 10_000,
-      what: 'an answer once the idle connections are gone',
-    });
   });
 });
 
@@ -342,7 +327,7 @@ describe('StatusServer: listen and close', () => {
     expect(kept.destroyed).toBe(false);
 
     const half = await RawClient.open(address);
-    half.socket.write('GET /health HTTP/1.1\r\nHost: x\r\n');
+    half.socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n');
     const hanging = request(`${address.url}/hang`, { agent: false });
     const hangingDone = new Promise((resolve) => hanging.once('error', resolve).once('response', resolve));
     hanging.end();

@@ -44,6 +44,8 @@ const spelledOutFor: Readonly<Record<string, readonly string[]>> = {
   circuit_breaker: ['reason', 'until'],
   status_server_listening: ['url', 'host', 'port', 'tokenRequired'],
   status_server_insecure: ['url'],
+  status_server_host_refused: ['count', 'hosts'],
+  status_server_connection_limit: ['count', 'evicted', 'refused', 'peers'],
 };
 
 /**

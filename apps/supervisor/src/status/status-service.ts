@@ -1,11 +1,12 @@
 import { redactArgs, type Config } from '@mpm/config';
 import { dashboardRoutes } from '@mpm/dashboard';
-import { assertSafeBinding, isLoopbackHost, ListenError, StatusServer, statusRoutes, UnsafeBindingError, type ListeningAddress } from '@mpm/http';
+import { assertSafeBinding, DEFAULT_LIMITS, isLoopbackHost, ListenError, StatusServer, statusRoutes, UnsafeBindingError, type ListeningAddress } from '@mpm/http';
 import type winston from 'winston';
 import { ConfigError, SupervisorError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RunOptions } from '../run-options.js';
 import { StateFile, stateDirFor } from '../state/state-file.js';
+import { logServerNotice } from './server-notices.js';
 import type { SupervisorStatus } from './supervisor-status.js';
 
 export interface StatusService {
@@ -29,7 +30,7 @@ export interface StatusServiceOptions {
  * file that tells `status` and `logs` where this supervisor is.
  */
 export async function startStatusService({ config, options, status, logger, env, version }: StatusServiceOptions): Promise<StatusService> {
-  const { host, port, token, insecure, enabled } = config.http;
+  const { host, port, token, insecure, enabled, allowedHosts } = config.http;
   let server: StatusServer | undefined;
   let address: ListeningAddress | undefined;
   if (enabled) {
@@ -43,10 +44,12 @@ export async function startStatusService({ config, options, status, logger, env,
       host,
       port,
       token,
+      allowedHosts,
       routes: new Map([...statusRoutes(status), ...dashboardRoutes(status)]),
       onHandlerError: (error, path) =>
         logger.error(`the status server could not answer ${path}: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error', path }),
       onServerError: (error) => logger.warn(`the status server hit an error and goes on serving: ${error.message}`, { event: 'status_server_error' }),
+      onNotice: (notice) => logServerNotice(logger, notice, DEFAULT_LIMITS.noticeWindowMs),
     });
     try {
       address = await server.listen();
