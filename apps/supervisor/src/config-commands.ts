@@ -33,13 +33,18 @@ export function validateConfig(outcome: LoadOutcome, output: CommandOutput): Exi
   const findings: Finding[] = outcome.ok ? [...outcome.warnings] : [...outcome.warnings, ...outcome.errors];
   for (const finding of findings) output.writeOut(`${finding.severity}: ${finding.message}\n`);
   const file = (outcome.ok ? outcome.loaded.file : outcome.file) ?? 'the config (defaults and environment, no file)';
-  const warnings = count(outcome.warnings.length, 'warning');
+  const warnings = count(total(outcome.warnings), 'warning');
   if (outcome.ok) {
     output.writeOut(`${file}: valid${outcome.warnings.length === 0 ? '' : `, with ${warnings} (corrected values are used, unknown keys ignored)`}\n`);
     return ExitCode.ok;
   }
-  output.writeOut(`${file}: invalid: ${count(outcome.errors.length, 'error')}, ${warnings}\n`);
+  output.writeOut(`${file}: invalid: ${count(total(outcome.errors), 'error')}, ${warnings}\n`);
   return ExitCode.config;
+}
+
+/** How many findings there were, those a summary stands for included. */
+function total(findings: readonly Finding[]): number {
+  return findings.reduce((sum, finding) => sum + (finding.omitted ?? 1), 0);
 }
 
 function count(n: number, noun: string): string {

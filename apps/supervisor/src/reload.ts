@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ChildController } from '@mpm/child';
-import { describeSource, formatExactDuration, keyByPath, type Finding, type KeyChange, type LiveConfig, type LoadedConfig } from '@mpm/config';
+import { describeSource, formatExactDuration, keyByPath, loadFailed, showValue, type Finding, type KeyChange, type LiveConfig, type LoadedConfig, type ReloadOutcome } from '@mpm/config';
 import type winston from 'winston';
 import type { SupervisorLog } from './logging/logger.js';
 import { runOptionsFrom, type RunContext } from './run-options.js';
@@ -45,13 +45,22 @@ export function logConfigWarnings(logger: winston.Logger, warnings: readonly Fin
       ...(warning.source === undefined ? {} : { from: describeSource(warning.source) }),
       ...(warning.used === undefined ? {} : { given: warning.given, used: warning.used }),
       ...(warning.suggestion === undefined ? {} : { suggestion: warning.suggestion }),
+      ...(warning.omitted === undefined ? {} : { omitted: warning.omitted }),
     });
   }
 }
 
-/** SIGHUP: load the config again and say what happened, key by key. */
+/**
+ * SIGHUP: load the config again and say what happened, key by key. Whatever the loader
+ * throws is a refused reload: the running config stays and the child is not touched.
+ */
 export function reloadConfig(live: LiveConfig, logger: winston.Logger): void {
-  const outcome = live.reload();
+  let outcome: ReloadOutcome;
+  try {
+    outcome = live.reload();
+  } catch (error) {
+    outcome = { kind: 'refused', errors: [loadFailed(live.loaded.file, error)], warnings: [] };
+  }
   logConfigWarnings(logger, outcome.warnings);
   const file = live.loaded.file;
   switch (outcome.kind) {
@@ -96,9 +105,4 @@ function describeLater(later: readonly KeyChange[]): string {
     ...(atSupervisorRestart.length === 0 ? [] : [`${atSupervisorRestart.join(', ')} ${atSupervisorRestart.length === 1 ? 'applies' : 'apply'} when the supervisor restarts`]),
   ];
   return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
-}
-
-function showValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }

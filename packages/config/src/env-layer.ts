@@ -1,5 +1,6 @@
+import { offsetTooDeep } from './json-depth.js';
 import { CONFIG_KEYS, keyByEnv, type ConfigKey } from './keys.js';
-import { showName, type Assignment, type Finding, type LayerResult } from './findings.js';
+import { safeName, showName, type Assignment, type Finding, type LayerResult } from './findings.js';
 import { suggestName } from './suggest.js';
 
 export const ENV_PREFIX = 'MPM_';
@@ -34,14 +35,26 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
       findings.push({
         severity: 'warning',
         code: 'unknown_key',
-        key: variable,
-        source: { layer: 'env', variable },
+        key: safeName(variable),
+        source: { layer: 'env', variable: safeName(variable) },
         ...(suggestion === undefined ? {} : { suggestion }),
-        message: `unknown variable ${/^\w+$/.test(variable) ? variable : showName(variable)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`,
+        message: `unknown variable ${/^\w{1,60}$/.test(variable) ? variable : showName(variable)}${suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`}; it is ignored`,
       });
       continue;
     }
-    assignments.push({ key, value: fromText(raw, key), source: { layer: 'env', variable } });
+    const value = fromText(raw, key);
+    if (key.meta.kind === 'map' && isObject(value) && Object.hasOwn(value, '__proto__')) {
+      // JSON.parse makes "__proto__" an own key, which the validated copy would lose without a word.
+      delete value['__proto__'];
+      findings.push({
+        severity: 'warning',
+        code: 'unusable_name',
+        key: `${key.path}.__proto__`,
+        source: { layer: 'env', variable },
+        message: `${variable} (${key.path}): ${key.path}.__proto__ is not a usable variable name; it is ignored`,
+      });
+    }
+    assignments.push({ key, value, source: { layer: 'env', variable } });
   }
   return { assignments, findings };
 }
@@ -58,19 +71,43 @@ export function fromText(raw: string, key: ConfigKey): unknown {
     case 'integer':
     case 'number':
     case 'port':
-      return NUMBER.test(text) ? Number(text) : raw;
+      // 400 digits read as Infinity: kept as text, so that the message shows what was given.
+      return NUMBER.test(text) && Number.isFinite(Number(text)) ? Number(text) : raw;
     case 'boolean': {
       const lower = text.toLowerCase();
       return TRUE.has(lower) ? true : FALSE.has(lower) ? false : raw;
     }
     case 'list':
-    case 'map':
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        return raw;
-      }
+    case 'map': {
+      const json = fromJson(text);
+      return json === undefined ? raw : json.value;
+    }
     default:
       return raw;
   }
+}
+
+/**
+ * JSON from a variable, or undefined when it is not usable as it is: not JSON, nested
+ * deeper than a config may be (what is done with it later recurses), or holding a number
+ * too large for a double (1e309 parses as Infinity).
+ */
+function fromJson(text: string): { readonly value: unknown } | undefined {
+  if (offsetTooDeep(text) !== undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return hasNonFinite(value) ? undefined : { value };
+  } catch {
+    return undefined;
+  }
+}
+
+function hasNonFinite(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (value === null || typeof value !== 'object') return false;
+  return Object.values(value).some(hasNonFinite);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -2,8 +2,11 @@ export { configSchema, LOG_LEVELS, LOG_FORMATS, CHILD_SIGNALS, type Config, type
 export type { Applies, LeafKind, LeafMeta } from './leaf.js';
 export { CONFIG_KEYS, GROUP_PATHS, keyByPath, keyByEnv, envNameOf, defaultTree, defaultConfig, valueAt, type ConfigKey } from './keys.js';
 export { parseDuration, formatDuration, formatExactDuration } from './duration.js';
-export { describeSource, describeSetting, showValue, type ValueSource, type Finding, type FindingCode } from './findings.js';
+export { describeSource, describeSetting, loadFailed, showName, showValue, type ValueSource, type Finding, type FindingCode } from './findings.js';
 export { readConfigFile, parseConfigText } from './file-layer.js';
+export { MAX_CONFIG_BYTES } from './read-file.js';
+export { MAX_DEPTH } from './json-depth.js';
+export { MAX_FINDINGS_PER_KIND } from './cap.js';
 export { readEnvironment, fromText, CONFIG_FILE_VARIABLE, ENV_PREFIX } from './env-layer.js';
 export { loadConfig, type LoadRequest, type LoadOutcome, type LoadedConfig, type FlagValue } from './load.js';
 export { REDACTED, isSecretName, redactArgs, redactUrl, redactValue, redactConfig } from './redact.js';

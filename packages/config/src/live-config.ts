@@ -1,5 +1,5 @@
 import { diffConfigs, type KeyChange } from './diff.js';
-import type { Finding } from './findings.js';
+import { loadFailed, type Finding } from './findings.js';
 import type { LoadedConfig, LoadOutcome } from './load.js';
 import type { Config } from './schema.js';
 
@@ -63,12 +63,19 @@ export class LiveConfig implements ConfigUpdates {
   }
 
   reload(): ReloadOutcome {
-    const outcome = this.#load();
-    if (!outcome.ok) return { kind: 'refused', errors: outcome.errors, warnings: outcome.warnings };
     const previous = this.#loaded.config;
+    let outcome: LoadOutcome;
+    let changes: KeyChange[];
+    try {
+      outcome = this.#load();
+      if (!outcome.ok) return { kind: 'refused', errors: outcome.errors, warnings: outcome.warnings };
+      changes = diffConfigs(previous, outcome.loaded.config);
+    } catch (error) {
+      // Whatever goes wrong before the new config is taken leaves the running one as it is.
+      return { kind: 'refused', errors: [loadFailed(this.#loaded.file, error)], warnings: [] };
+    }
     const next = outcome.loaded.config;
     this.#loaded = outcome.loaded;
-    const changes = diffConfigs(previous, next);
     if (changes.length === 0) return { kind: 'unchanged', warnings: outcome.warnings };
 
     const change: ConfigChange = {

@@ -1,7 +1,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CONFIG_FILE_VARIABLE, readEnvironment } from './env-layer.js';
 import { readConfigFile } from './file-layer.js';
-import type { Assignment, Finding, ValueSource } from './findings.js';
+import { capFindings } from './cap.js';
+import { loadFailed, type Assignment, type Finding, type ValueSource } from './findings.js';
 import { CONFIG_KEYS, keyByPath } from './keys.js';
 import type { Config } from './schema.js';
 import { validateEntries, type Entry } from './validate.js';
@@ -40,22 +41,39 @@ export type LoadOutcome =
 
 /**
  * Builds the configuration from its layers: defaults < config file < `MPM_*` variables
- * < flags < the command line. Nothing here throws on bad input: what is wrong comes
- * back as findings, errors (no config) or warnings (corrected or ignored).
+ * < flags < the command line. Nothing here throws: what is wrong comes back as findings,
+ * errors (no config) or warnings (corrected or ignored), at most 20 of a kind.
  */
 export function loadConfig(request: LoadRequest): LoadOutcome {
+  let file: string | null = null;
+  try {
+    const fileSetting = request.configFile ?? emptyToNull(request.env[CONFIG_FILE_VARIABLE]);
+    file = fileSetting === null ? null : resolve(request.cwd, fileSetting);
+    return capped(loadLayers(request, file));
+  } catch (error) {
+    // A bug, or an input nobody foresaw: still a refused config (exit 78 at start, a
+    // refused reload), never an exception that takes the supervisor and its child down.
+    return { ok: false, errors: [loadFailed(file, error)], warnings: [], file };
+  }
+}
+
+function capped(outcome: LoadOutcome): LoadOutcome {
+  const warnings = capFindings(outcome.warnings);
+  return outcome.ok ? { ...outcome, warnings } : { ...outcome, errors: capFindings(outcome.errors), warnings };
+}
+
+function loadLayers(request: LoadRequest, file: string | null): LoadOutcome {
   const entries = new Map<string, Entry>(CONFIG_KEYS.map((key) => [key.path, { value: structuredClone(key.meta.default), source: { layer: 'default' } }]));
   const findings: Finding[] = [];
-  const fileSetting = request.configFile ?? emptyToNull(request.env[CONFIG_FILE_VARIABLE]);
-  const file = fileSetting === null ? null : resolve(request.cwd, fileSetting);
 
   if (file !== null) {
     const layer = readConfigFile(file);
-    findings.push(...layer.findings);
+    // Not push(...): a list of 100,000 findings is more arguments than a call takes.
+    for (const finding of layer.findings) findings.push(finding);
     apply(entries, layer.assignments, dirname(file));
   }
   const environment = readEnvironment(request.env);
-  findings.push(...environment.findings);
+  for (const finding of environment.findings) findings.push(finding);
   apply(entries, environment.assignments, request.cwd);
   apply(entries, request.flags.map(flagAssignment), request.cwd);
   if (request.commandLine.length > 0) {

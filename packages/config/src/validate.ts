@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { formatExactDuration } from './duration.js';
-import { describeSetting, showValue, type Finding, type ValueSource } from './findings.js';
+import { clipGiven, describeSetting, showValue, type Finding, type ValueSource } from './findings.js';
 import { CONFIG_KEYS, deepFreeze, keyByPath, keyOfIssuePath, treeFrom, valueAt, type ConfigKey } from './keys.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -52,6 +52,43 @@ export interface Validation {
  * error naming the key, where it came from, what was given and what is expected.
  */
 export function validateEntries(entries: ReadonlyMap<string, Entry>): Validation {
+  const { usable, refused } = withoutNul(entries);
+  const validation = validateUsable(usable);
+  return refused.length === 0 ? validation : { config: undefined, findings: [...validation.findings, ...refused] };
+}
+
+/**
+ * Refuses a value with a NUL character in any string (an argument, a variable, a path):
+ * the system cannot take one, so the child would not start, or the log file would not
+ * open, long after the config was said to be fine. The key is checked at its default
+ * meanwhile, so that the other keys are still checked.
+ */
+function withoutNul(entries: ReadonlyMap<string, Entry>): { usable: ReadonlyMap<string, Entry>; refused: Finding[] } {
+  const usable = new Map(entries);
+  const refused: Finding[] = [];
+  for (const [path, entry] of entries) {
+    const key = keyByPath(path);
+    if (key === undefined || !hasNul(entry.value)) continue;
+    usable.set(path, { value: structuredClone(key.meta.default), source: { layer: 'default' } });
+    refused.push({
+      severity: 'error',
+      code: 'wrong_type',
+      key: path,
+      source: entry.source,
+      message: `${describeSetting(key, entry.source)}: expected ${key.meta.expects}, without NUL characters, got ${showValue(entry.value, key.meta.secret)}`,
+    });
+  }
+  return { usable, refused };
+}
+
+/** Recursive: values from a file or a variable are at most 64 levels deep (json-depth.ts). */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object') return false;
+  return Object.entries(value).some(([name, child]) => name.includes('\u0000') || hasNul(child));
+}
+
+function validateUsable(entries: ReadonlyMap<string, Entry>): Validation {
   const current = new Map(entries);
   const findings: Finding[] = [];
   // Each round fixes what it can see; a correction may uncover one more (a corrected
@@ -82,7 +119,7 @@ export function validateEntries(entries: ReadonlyMap<string, Entry>): Validation
           code: 'wrong_type',
           key: key.path,
           source: entry.source,
-          given: key.meta.secret ? undefined : entry.value,
+          given: key.meta.secret ? undefined : clipGiven(entry.value),
           message: `${describeSetting(key, entry.source)}: expected ${key.meta.expects}, got ${showValue(entry.value, key.meta.secret)}`,
         });
       }
@@ -113,7 +150,7 @@ function correctionFor(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry, cu
         code: 'out_of_range',
         key: key.path,
         source: entry.source,
-        given: entry.value,
+        given: clipGiven(entry.value),
         used,
         message: `${describeSetting(key, entry.source)}: ${showValue(entry.value)} is ${below ? 'below the minimum' : 'above the maximum'} ${showNumber(key, used)}; using ${showNumber(key, used)}`,
       },
@@ -133,7 +170,7 @@ function correctionFor(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry, cu
         code: 'inconsistent',
         key: key.path,
         source: entry.source,
-        given: entry.value,
+        given: clipGiven(entry.value),
         used,
         message: `${describeSetting(key, entry.source)}: ${showValue(entry.value)} is ${relation} ${otherPath} = ${other === undefined ? used : showNumber(other, used)}${from}; using ${showNumber(key, used)}`,
       },
