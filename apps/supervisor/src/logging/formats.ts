@@ -45,6 +45,8 @@ const spelledOutFor: Readonly<Record<string, readonly string[]>> = {
   circuit_breaker: ['reason', 'until'],
   status_server_listening: ['url', 'host', 'port', 'tokenRequired'],
   status_server_insecure: ['url'],
+  log_file_reopened: ['file', 'reason', 'linesLost', 'code'],
+  log_file_unwritable: ['file', 'code'],
 };
 
 /**
