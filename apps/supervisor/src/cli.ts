@@ -124,6 +124,8 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
   const stopHandlingSignals = handleSignals(supervisor, log.logger, () => {
+    // logrotate's postrotate sends SIGHUP too: the log file at the path is opened again.
+    log.reopen();
     notifier?.reloading();
     reloadConfig(live, log.logger);
     notifier?.reloaded();

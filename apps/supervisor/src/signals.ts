@@ -4,7 +4,7 @@ import type { Supervisor } from './supervisor.js';
 /**
  * The supervisor's answer to signals (DESIGN §5): SIGTERM/SIGINT stop the child
  * gracefully (a second SIGINT kills it at once), SIGUSR2 restarts it, SIGHUP reloads
- * the config. Returns a function that removes the handlers.
+ * the config (and `reload` reopens the log file first). Returns a function that removes the handlers.
  */
 export function handleSignals(supervisor: Supervisor, logger: winston.Logger, reload: () => void): () => void {
   let interrupts = 0;

@@ -51,4 +51,27 @@ describe('lineRenderer', () => {
       '03:04:05.678 loud  supervisor m',
     );
   });
+
+  it('shows control characters anywhere in a line as escapes; the colour of the level is the only escape sequence left', () => {
+    const hostile = JSON.stringify({
+      timestamp: '2026-01-02T03:04\u001b[2J.678Z',
+      level: 'warn',
+      source: 'child',
+      stream: 'stdout',
+      pid: '42\u001b]0;x\u0007',
+      message: 'clear\u001b[2J fake\rline \u009b31m \u202eevil',
+      'key\u001b[1m': 'value\u009bno-space\u202e',
+    });
+    for (const colors of [false, true]) {
+      const render = lineRenderer({ json: false, colors });
+      const line = render(parseLogLine(hostile));
+      expect(line.replace(/^(\S+ )\u001b\[\d+m(warn *)\u001b\[39m/, '$1$2')).toBe(
+        '03:04\\x1b[2J.67 warn  child[42\\x1b]0;x\\x07] out clear\\x1b[2J fake\\rline \\u009b31m \\u202eevil  key\\x1b[1m=value\\u009bno-space\\u202e',
+      );
+      expect(render(parseLogLine('plain \u001b[2J\u0085\u2066 text'))).toBe('plain \\x1b[2J\\u0085\\u2066 text');
+      expect(render(parseLogLine('{"level":"lo\\u001bud","message":"m\\u009b"}'))).not.toMatch(/[\u001b\u009b]/);
+    }
+    // --json: the line exactly as in the file.
+    expect(lineRenderer({ json: true, colors: true })(parseLogLine(hostile))).toBe(hostile);
+  });
 });

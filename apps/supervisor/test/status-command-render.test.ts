@@ -168,6 +168,39 @@ describe('the table', () => {
     expect(paintFor(true, { NO_COLOR: '1' })).toBe(noColour);
   });
 
+  it('shows control characters from state files and /diagnostics as escapes, colours still on; --json keeps them', () => {
+    const hostile = (what: string): string => `${what}\u001b[2J\u009b\u202e`;
+    const shown = (what: string): string => `${what}\\x1b[2J\\u009b\\u202e`;
+    const metric = { name: 'socketio', value: null, unit: '', status: 'critical', thresholds: null, message: hostile('probe failed: ') };
+    const doc = document({
+      supervisor: { logFile: hostile('/var/log/') },
+      child: { state: 'backoff', lastExit: { code: null, signal: hostile('SIG'), time: ago(2000), uptimeSeconds: 1 }, respawnAt: new Date(NOW + 1000).toISOString() },
+      health: { status: 'fail', output: hostile('output '), latest: { status: 'critical', metrics: [metric] } },
+      breaker: { state: 'open', since: ago(1000), until: new Date(NOW + 60_000).toISOString(), reason: hostile('reason ') },
+      recovery: { decisions: 1, recentEvents: [event(1, hostile('restart_'), 'succeeded', 3000, { detail: hostile('detail ') })] },
+    });
+    const supervisor = facts('chat', 4100, { command: ['node', hostile('server.js')] });
+    const rows = [running(doc, supervisor), rowFromFetch(facts('api', 5100), { kind: 'http_error', status: 500, message: hostile('body ') })];
+    for (const colour of [false, true]) {
+      const { stdout } = report(rows, { colour });
+      // Our own colours are the only escape sequences left.
+      expect(stdout.replaceAll(/\u001b\[(?:2|3[123]|0)m/g, '').match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u)).toBeNull();
+      expect(stdout).toContain(shown('body '));
+    }
+    const one = report([rows[0]!]).stdout;
+    expect(one).toContain(`command        node ${shown('server.js')}\n`);
+    for (const what of ['/var/log/', 'SIG', 'output ', 'probe failed: ', 'reason ', 'restart_', 'detail ', 'server.js']) expect(one).toContain(shown(what));
+    const { stdout: coloured } = report([rows[0]!], { colour: true });
+    expect(coloured).toContain(`${ESC}31mdown${ESC}0m: killed by SIG\\x1b[2J`);
+    // A state file's name, shown on its own when the supervisor is gone.
+    const gone = report([{ kind: 'gone', supervisor: facts(hostile('old')), removed: true }]).stdout;
+    expect(gone.startsWith(`${shown('old')}  gone (`)).toBe(true);
+    // For machines, the text exactly as it came.
+    const json = JSON.parse(report(rows, { json: true }).stdout) as Array<{ diagnostics: { breaker: { reason: string } }; error?: { message: string } }>;
+    expect(json[0]!.diagnostics.breaker.reason).toBe(hostile('reason '));
+    expect(json[1]!.error!.message).toContain(hostile('body '));
+  });
+
   it('gives a row that could not be read a note on why, and what to do', () => {
     const supervisor = facts('api', 5100, { http: { url: 'http://127.0.0.1:9000', host: '127.0.0.1', port: 9000, tokenRequired: true } });
     const rows: StatusRow[] = [

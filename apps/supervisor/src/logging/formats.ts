@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { visible } from '../visible-text.js';
 import { LEADING_FIELDS, MESSAGE, type LogInfo } from './record.js';
 
 const leading = new Set<string>(LEADING_FIELDS);
@@ -46,27 +47,31 @@ const spelledOutFor: Readonly<Record<string, readonly string[]>> = {
   status_server_insecure: ['url'],
   status_server_host_refused: ['count', 'hosts'],
   status_server_connection_limit: ['count', 'evicted', 'refused', 'peers'],
+  log_file_reopened: ['file', 'reason', 'linesLost', 'code'],
+  log_file_unwritable: ['file', 'code'],
 };
 
 /**
  * A readable line for a terminal: `12:00:01.234 info  child[4242] out  hello`. Levels
- * are coloured only when `colors` is set (stdout is a TTY).
+ * are coloured only when `colors` is set (stdout is a TTY). Control characters in the
+ * record (a child's escape sequences, or anything in a log file `logs` reads) are shown
+ * as escapes, never sent raw: the level's colour is the only escape sequence in the line.
  */
 export function prettyLine(colors: boolean): winston.Logform.Format {
   return winston.format((info) => {
     const record = info as LogInfo;
-    const time = String(record['timestamp']).slice(11, 23);
-    const levelText = record.level.padEnd(5);
+    const time = visible(String(record['timestamp']).slice(11, 23));
+    const levelText = visible(record.level).padEnd(5);
     const level = colors ? colorizer.colorize(record.level, levelText) : levelText;
     const who = record['source'] === 'child'
       ? `child[${String(record['pid'])}] ${record['stream'] === 'stderr' ? 'err' : 'out'}`
       : 'supervisor';
-    let line = `${time} ${level} ${who.padEnd(10)} ${String(record.message)}`;
-    if (record['truncated'] === true) line += ` …[cut from ${String(record['originalBytes'])} bytes]`;
+    let rest = `${who.padEnd(10)} ${String(record.message)}`;
+    if (record['truncated'] === true) rest += ` …[cut from ${String(record['originalBytes'])} bytes]`;
     const spelledOut = spelledOutFor[String(record['event'])] ?? [];
     const extras = Object.keys(record).filter((key) => !shownInColumns.has(key) && !spelledOut.includes(key));
-    if (extras.length > 0) line += '  ' + extras.map((key) => `${key}=${formatValue(record[key])}`).join(' ');
-    record[MESSAGE] = line;
+    if (extras.length > 0) rest += '  ' + extras.map((key) => `${key}=${formatValue(record[key])}`).join(' ');
+    record[MESSAGE] = `${time} ${level} ${visible(rest)}`;
     return info;
   })();
 }

@@ -8,13 +8,14 @@ export const BATCH_CHARS = 64 * 1024;
  * stream write each on the file, which is most of what relaying them costs.
  */
 export class LineBatch {
-  readonly #write: (text: string) => void;
+  readonly #write: (text: string, lines: number) => void;
   // Joined once when written: cheaper than growing a string line by line.
   #lines: string[] = [];
   #chars = 0;
   #scheduled = false;
 
-  constructor(write: (text: string) => void) {
+  /** `write` is given the lines joined, each with its newline, and how many there are. */
+  constructor(write: (text: string, lines: number) => void) {
     this.#write = write;
   }
 
@@ -44,7 +45,8 @@ export class LineBatch {
     const lines = this.#lines;
     this.#lines = [];
     this.#chars = 0;
+    const count = lines.length;
     lines.push('');
-    this.#write(lines.join('\n'));
+    this.#write(lines.join('\n'), count);
   }
 }

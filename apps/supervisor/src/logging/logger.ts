@@ -8,7 +8,7 @@ import { jsonLine, prettyLine, stamp } from './formats.js';
 import { BoundedStreamTransport, DEFAULT_MAX_PENDING_BYTES } from './bounded-stream.js';
 import { childLineJson, chunkClock, setChildLineWriter } from './child-lines.js';
 import { MESSAGE, type LogInfo } from './record.js';
-import { RotatingFileTransport } from './rotating-file.js';
+import { RotatingFileTransport, type ReopenReason, type RotatingFileOptions } from './rotating-file.js';
 
 export interface SupervisorLog {
   readonly logger: winston.Logger;
@@ -18,6 +18,11 @@ export interface SupervisorLog {
    * and keeps the old settings, when a new file cannot be written.
    */
   reconfigure(options: LogOptions): void;
+  /**
+   * Opens the log file again at its path (SIGHUP: logrotate has moved it); the lines
+   * logged so far go to the old file. Nothing to do without a log file.
+   */
+  reopen(): void;
   /** Ends the logger and waits until every transport has written what it holds. */
   close(): Promise<void>;
 }
@@ -45,8 +50,10 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
     droppedNotice: (dropped) => formatNow(droppedLinesRecord(dropped, current.file), formatFor(current.format)),
     ...(options.format === 'pretty' ? { format: formatFor('pretty') } : {}),
   });
-  let file = options.file === null ? undefined : openFile(options, destinations.fileSetting);
-  const logger = winston.createLogger({
+  // The file's own warnings (reopened, unwritable) go through the logger, to stdout and the file.
+  const fileEvents = (filename: string): FileEvents => fileEventsFor(filename, () => logger);
+  let file = options.file === null ? undefined : openFile(options, fileEvents, destinations.fileSetting);
+  const logger: winston.Logger = winston.createLogger({
     level: options.level,
     format: winston.format.combine(stamp(), jsonLine()),
     transports: file === undefined ? [stdout] : [stdout, file],
@@ -67,7 +74,7 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
   const reconfigure = (next: LogOptions): void => {
     const fileChanged = next.file !== current.file || next.maxSizeMb !== current.maxSizeMb || next.maxFiles !== current.maxFiles;
     // Open the new file first: when it cannot be written, nothing has changed yet.
-    const nextFile = fileChanged && next.file !== null ? openFile(next, 'log.file') : undefined;
+    const nextFile = fileChanged && next.file !== null ? openFile(next, fileEvents, 'log.file') : undefined;
     logger.level = next.level;
     stdout.format = formatFor(next.format);
     if (fileChanged) {
@@ -80,13 +87,57 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
     }
     current = next;
   };
-  return { logger, reconfigure, close: () => closeLogger(logger, file === undefined ? [stdout] : [stdout, file]) };
+  return {
+    logger,
+    reconfigure,
+    reopen: () => file?.reopen(),
+    close: () => closeLogger(logger, file === undefined ? [stdout] : [stdout, file]),
+  };
 }
 
-function openFile(options: LogOptions, setting = '--log-file'): RotatingFileTransport | undefined {
+type FileEvents = Pick<RotatingFileOptions, 'onReopened' | 'onUnwritable'>;
+
+function openFile(options: LogOptions, events: (filename: string) => FileEvents, setting = '--log-file'): RotatingFileTransport | undefined {
   if (options.file === null) return undefined;
   assertWritable(options.file, setting);
-  return new RotatingFileTransport({ filename: options.file, maxBytes: options.maxSizeMb * 1024 * 1024, maxFiles: options.maxFiles });
+  return new RotatingFileTransport({ filename: options.file, maxBytes: options.maxSizeMb * 1024 * 1024, maxFiles: options.maxFiles, ...events(options.file) });
+}
+
+const REOPEN_CAUSES: Readonly<Record<ReopenReason, string>> = {
+  deleted: 'it was deleted',
+  moved: 'it was moved or replaced',
+  write_failed: 'writing to it failed',
+  rotation_failed: 'rotating it failed',
+  signal: 'asked by SIGHUP',
+};
+
+/** The records of a log file's troubles: one when it stops taking lines, one when it takes them again. */
+function fileEventsFor(file: string, logger: () => winston.Logger): FileEvents {
+  return {
+    onUnwritable: (code) =>
+      logger().warn(`cannot write the log file ${file} (${code}): its lines are lost, and counted, until it can be opened again (tried once a second); stdout still has every line`, {
+        event: 'log_file_unwritable',
+        file,
+        code,
+      }),
+    onReopened: ({ reason, linesLost, code }) => {
+      const cause = `${REOPEN_CAUSES[reason]}${code === undefined ? '' : ` (${code})`}`;
+      const lines = `${linesLost} line${linesLost === 1 ? '' : 's'}`;
+      // A deletion is seen at the next check (within a second): what went to the file since the last one is gone with it.
+      const lost =
+        linesLost === 0 ? 'no line was lost'
+        : reason === 'deleted' ? `${lines} written to it since it was last seen in place are gone with it (stdout had them)`
+        : `${lines} did not reach it (stdout had them)`;
+      // An operator's SIGHUP is routine; the rest say the file was out of reach.
+      logger().log(reason === 'signal' ? 'info' : 'warn', `reopened the log file ${file}: ${cause}; ${lost}`, {
+        event: 'log_file_reopened',
+        file,
+        reason,
+        linesLost,
+        ...(code === undefined ? {} : { code }),
+      });
+    },
+  };
 }
 
 function droppedLinesRecord(dropped: number, file: string | null): LogInfo {

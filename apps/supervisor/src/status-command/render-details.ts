@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.js';
 import type { DiagnosticsSummary } from './diagnostics-summary.js';
 import { formatAgo, formatDuration, formatIn } from './durations.js';
 import { exitText, lastRecovery, recoveryText } from './row-view.js';
@@ -17,7 +18,8 @@ export function renderDetails(row: StatusRow, now: number): string[] {
   const lines: Array<[string, string]> = [...whereLines(row.supervisor, now, row.kind === 'running' ? row.diagnostics : null)];
   if (row.kind === 'running') lines.push(...diagnosticLines(row.diagnostics, now));
   const width = Math.max(...lines.map(([label]) => label.length));
-  return lines.map(([label, text]) => `  ${label.padEnd(width)}  ${text}`);
+  // Command line, exit, check messages, reasons: shown with their control characters as escapes.
+  return lines.map(([label, text]) => `  ${label.padEnd(width)}  ${visible(text)}`);
 }
 
 function whereLines(supervisor: SupervisorFacts, now: number, diagnostics: DiagnosticsSummary | null): Array<[string, string]> {

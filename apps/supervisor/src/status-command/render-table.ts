@@ -1,3 +1,4 @@
+import { visible } from '../visible-text.js';
 import type { Paint } from './colour.js';
 import type { RowView, Word } from './row-view.js';
 import { renderTable, type ShrinkStep, type TableCell, type TableColumn, type TableRow } from './table.js';
@@ -33,17 +34,26 @@ const SHRINK: readonly ShrinkStep[] = [
   { column: LAST_RECOVERY, floor: 16 },
 ];
 
-/** The table of every supervisor found, headings first; rows that could not be read carry a note across. */
+/**
+ * The table of every supervisor found, headings first; rows that could not be read carry a note across.
+ * Every text is shown with its control characters as escapes (it comes from state files and
+ * status servers, and some of it from the child), before widths are measured and colours added.
+ */
 export function renderStatusTable(views: readonly RowView[], paint: Paint, maxWidth: number = TABLE_WIDTH): string[] {
   const rows: TableRow[] = views.map((view) => {
-    const cells: TableCell[] = [{ text: view.name }, { text: view.pid }, { text: view.childPid }, wordCell(view.state), { text: view.uptime }, { text: view.restarts }];
-    if (view.detail.kind === 'note') return { cells, span: { text: view.detail.note } };
+    const cells: TableCell[] = [textCell(view.name), textCell(view.pid), textCell(view.childPid), wordCell(view.state), textCell(view.uptime), textCell(view.restarts)];
+    if (view.detail.kind === 'note') return { cells, span: textCell(view.detail.note) };
     const { health, breaker, lastRecovery } = view.detail;
-    return { cells: [...cells, wordCell(health), wordCell(breaker), { text: lastRecovery.text, short: lastRecovery.short }] };
+    return { cells: [...cells, wordCell(health), wordCell(breaker), { text: visible(lastRecovery.text), short: visible(lastRecovery.short) }] };
   });
   return renderTable(COLUMNS, rows, { maxWidth, shrink: SHRINK, paint });
 }
 
+function textCell(text: string): TableCell {
+  return { text: visible(text) };
+}
+
 function wordCell(word: Word): TableCell {
-  return { text: word.word + word.tail, tone: word.tone, toneLength: [...word.word].length };
+  const shown = visible(word.word);
+  return { text: shown + visible(word.tail), tone: word.tone, toneLength: [...shown].length };
 }

@@ -1,5 +1,6 @@
 import type { ExitCode } from '../exit-codes.js';
 import type { Lookup } from '../state/lookup.js';
+import { visible } from '../visible-text.js';
 import type { Paint } from './colour.js';
 import { jsonOf } from './json-output.js';
 import { renderDetails } from './render-details.js';
@@ -35,7 +36,7 @@ export function statusReport(rows: readonly StatusRow[], lookup: Pick<Lookup, 'n
     // No table for nothing: one line per stale file removed, then the answer.
     const gone = rows.map((row) => {
       const view = viewOf(row, now);
-      return `${view.name}  ${paint('gone', 'bad')} (${view.detail.kind === 'note' ? view.detail.note : ''})\n`;
+      return `${visible(view.name)}  ${paint('gone', 'bad')} (${view.detail.kind === 'note' ? visible(view.detail.note) : ''})\n`;
     });
     return { stdout: gone.join('') + noneRunning, stderr: '', exitCode };
   }
