@@ -88,6 +88,8 @@ function recordOf(text: string): StateRecord | undefined {
   }
   const record = parsed as Partial<StateRecord> | null;
   if (record === null || typeof record !== 'object' || !Number.isSafeInteger(record.pid) || record.pid! < 1 || typeof record.name !== 'string') return undefined;
+  // `logs` opens the file it names: a path or nothing.
+  if (record.logFile !== undefined && record.logFile !== null && typeof record.logFile !== 'string') return undefined;
   return record as StateRecord;
 }
 
