@@ -46,8 +46,12 @@ export class SupervisorProcess {
    * With `pauseStdout` nothing is read from the supervisor's stdout until resumeStdout().
    * With `launcher` the CLI runs under that command (e.g. `unshare --pid --fork`); `pid` is then the launcher's.
    * `cli` runs another entry file than the built dist/cli.js (the one-file build).
+   * `uid` and `gid` run it as another user (the tests run as root), with no supplementary groups.
    */
-  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean; launcher?: readonly string[]; cli?: string } = {}) {
+  constructor(
+    args: readonly string[],
+    options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean; launcher?: readonly string[]; cli?: string; uid?: number; gid?: number } = {},
+  ) {
     // Tests run side by side: unless a test says otherwise, each supervisor gets a free
     // status port and its own state folder (neither the default 8766 nor the user's).
     const env: NodeJS.ProcessEnv = { ...process.env, MPM_HTTP_PORT: '0', ...options.env };
@@ -60,6 +64,8 @@ export class SupervisorProcess {
       cwd: options.cwd ?? repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
     });
     running.add(this);
     this.process.stdout!.setEncoding('utf8');

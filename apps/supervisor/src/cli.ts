@@ -107,7 +107,15 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   let service: StatusService;
   try {
     // Before the child: a port in use or an unsafe address must stop the start with nothing spawned.
-    service = await startStatusService({ config: outcome.loaded.config, options, status, logger: log.logger, env: process.env, version });
+    service = await startStatusService({
+      config: outcome.loaded.config,
+      options,
+      status,
+      logger: log.logger,
+      env: process.env,
+      version,
+      stateDirSetting: settingName(outcome.loaded, 'stateDir'),
+    });
   } catch (error) {
     stopMetrics();
     status.close();

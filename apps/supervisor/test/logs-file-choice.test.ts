@@ -31,9 +31,14 @@ function supervisor(name: string, pid: number, logFile: string | null): void {
   new StateFile(stateDir, name, pid).write(record);
 }
 
-/** A live process to stand for a second supervisor. */
+/**
+ * A live process to stand for a supervisor: `status` and `logs` believe a state file only
+ * when its pid runs mpm-supervise, so this one runs a script of that name that idles.
+ */
 function livePid(): number {
-  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const script = join(dir, 'mpm-supervise.mjs');
+  writeFileSync(script, 'setInterval(() => {}, 1000);\n');
+  const child = spawn(process.execPath, [script], { stdio: 'ignore' });
   children.push(child);
   return child.pid!;
 }
@@ -56,18 +61,18 @@ function failure(request: LookupRequest, env: NodeJS.ProcessEnv = {}): { message
 
 describe('chooseLogFile', () => {
   it('takes --file (relative to the working folder) without looking for supervisors', () => {
-    supervisor('chat', process.pid, '/var/log/chat.log');
+    supervisor('chat', livePid(), '/var/log/chat.log');
     supervisor('api', livePid(), '/var/log/api.log');
-    expect(chooseLogFile(lookup(), 'logs/app.log', {}, dir)).toEqual({ path: join(dir, 'logs/app.log'), note: null });
+    expect(chooseLogFile(lookup(), 'logs/app.log', {}, dir)).toEqual({ path: join(dir, 'logs/app.log'), note: null, owner: null });
   });
 
   it("takes the running supervisor's log file", () => {
-    supervisor('chat', process.pid, '/var/log/chat.log');
-    expect(chooseLogFile(lookup(), null, {}, dir)).toEqual({ path: '/var/log/chat.log', note: null });
+    supervisor('chat', livePid(), '/var/log/chat.log');
+    expect(chooseLogFile(lookup(), null, {}, dir)).toEqual({ path: '/var/log/chat.log', note: null, owner: null });
   });
 
   it('asks for --name when several supervisors run, and takes the one named', () => {
-    supervisor('chat', process.pid, '/var/log/chat.log');
+    supervisor('chat', livePid(), '/var/log/chat.log');
     supervisor('api', livePid(), '/var/log/api.log');
     expect(failure(lookup())).toEqual({ message: '2 supervisors are running (api, chat); say which with --name', exitCode: ExitCode.usage });
     expect(chooseLogFile(lookup({ name: 'api' }), null, {}, dir).path).toBe('/var/log/api.log');
@@ -80,6 +85,7 @@ describe('chooseLogFile', () => {
     expect(chooseLogFile(lookup(), null, {}, dir)).toEqual({
       path: '/var/log/chat.log',
       note: `supervisor chat (pid ${pid}) is not running; showing the log file it wrote`,
+      owner: null,
     });
   });
 
@@ -89,13 +95,15 @@ describe('chooseLogFile', () => {
     expect(chooseLogFile(lookup({ configFile: config }), null, {}, dir)).toEqual({
       path: join(dir, 'chat.log'),
       note: `no running supervisor found; reading log.file ${join(dir, 'chat.log')}`,
+      owner: null,
     });
   });
 
   it('says so, and how to get one, when the running supervisor writes no log file (exit 78)', () => {
-    supervisor('chat', process.pid, null);
+    const pid = livePid();
+    supervisor('chat', pid, null);
     expect(failure(lookup())).toEqual({
-      message: `supervisor chat (pid ${process.pid}) writes no log file; start it with --log-file <file> (or log.file in its config) to read its logs here`,
+      message: `supervisor chat (pid ${pid}) writes no log file; start it with --log-file <file> (or log.file in its config) to read its logs here`,
       exitCode: ExitCode.config,
     });
   });
@@ -105,7 +113,7 @@ describe('chooseLogFile', () => {
       message: `no running supervisor found in ${stateDir}; name a log file with --file, or start the supervisor with --log-file`,
       exitCode: ExitCode.notRunning,
     });
-    supervisor('api', process.pid, '/var/log/api.log');
+    supervisor('api', livePid(), '/var/log/api.log');
     expect(failure(lookup({ name: 'chat' })).message).toMatch(/^no running supervisor named chat found in /);
   });
 });

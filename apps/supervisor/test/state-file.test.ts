@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readStateFile, StateFile, stateDirFor, type StateRecord } from '../src/state/state-file.js';
+import { readStateFile, StateFile, stateDirFor, UnsafeStateDirError, type StateRecord } from '../src/state/state-file.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -72,5 +72,54 @@ describe('StateFile', () => {
     }
     expect(readStateFile(join(dir, 'missing.json'))).toBeUndefined();
     expect(readFileSync(path, 'utf8')).toBe('{"name": "chat"}');
+  });
+
+  it('writes through no symlink planted at the state file or at a temp name, and leaves no temp file', () => {
+    const dir = tempDir();
+    const victim = join(tempDir(), 'victim');
+    writeFileSync(victim, 'precious\n');
+    // The temp name used to be <name>.json.<pid>.tmp: anyone who could write the folder could plant it.
+    symlinkSync(victim, join(dir, `chat.json.${process.pid}.tmp`));
+    symlinkSync(victim, join(dir, 'chat.json'));
+    new StateFile(dir, 'chat').write(record(process.pid));
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(lstatSync(join(dir, 'chat.json')).isFile()).toBe(true);
+    expect(readStateFile(join(dir, 'chat.json'))).toEqual(record(process.pid));
+    expect(readdirSync(dir).sort()).toEqual(['chat.json', `chat.json.${process.pid}.tmp`]);
+  });
+
+  // Another user's folder: test/e2e/state-dir-safety.test.ts (it takes root).
+  it('refuses a folder that is a symlink or that others may write', () => {
+    const base = tempDir();
+    const real = join(base, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    const linked = join(base, 'linked');
+    symlinkSync(real, linked);
+    const open = join(base, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o1777);
+    const cases: Array<[string, string]> = [
+      [linked, 'symlink'],
+      [open, 'writable_by_others'],
+    ];
+    for (const [dir, reason] of cases) {
+      let thrown: unknown;
+      try {
+        new StateFile(dir, 'chat').write(record(process.pid));
+      } catch (error) {
+        thrown = error;
+      }
+      expect({ dir, thrown }).toEqual({ dir, thrown: expect.any(UnsafeStateDirError) });
+      expect((thrown as UnsafeStateDirError).reason).toBe(reason);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it('reads no state file through a symlink', () => {
+    const dir = tempDir();
+    const elsewhere = join(tempDir(), 'real.json');
+    writeFileSync(elsewhere, JSON.stringify(record(process.pid)));
+    symlinkSync(elsewhere, join(dir, 'chat.json'));
+    expect(readStateFile(join(dir, 'chat.json'))).toBeUndefined();
   });
 });

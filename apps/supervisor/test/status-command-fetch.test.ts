@@ -92,29 +92,38 @@ describe('targetOf', () => {
 });
 
 describe('collectRows', () => {
-  const lookup: Lookup = { name: null, dirs: ['/state'], token: 'tok', logFile: null };
+  const lookup: Lookup = { name: null, dirs: ['/state'], token: 'tok', httpHost: '127.0.0.1', logFile: null };
   const http = { url: 'http://127.0.0.1:8766', host: '127.0.0.1', port: 8766, tokenRequired: true };
   const found = (name: string, running: boolean, over: Partial<StateRecord> = {}): FoundSupervisor => ({
     path: `/state/${name}.json`,
     running,
+    owner: 1000,
+    ownFolder: true,
     record: { name, pid: 100, version: '0.1.0', startedAt: '2026-01-01T00:00:00.000Z', http, logFile: null, command: ['node', 's.js'], ...over },
   });
 
-  it('removes stale state files, reads the state file only where there is no status server, and asks the rest with the token', async () => {
+  /** A host that finds `supervisors`, says each pid holds the ports in `held`, and records what is removed and asked. */
+  function hostOf(supervisors: FoundSupervisor[], held: (pid: number, target: StatusTarget) => boolean = () => true) {
     const removed: string[] = [];
     const asked: Array<[StatusTarget, string | null]> = [];
     const host: CollectHost = {
-      find: () => [found('live', true), found('old', false), found('quiet', true, { http: null }), found('odd', true, { http: { ...http, host: 'not an address' } })],
+      find: () => ({ supervisors, ignored: [{ path: '/state/odd-folder', reason: 'it is a symlink' }] }),
       remove: (entry) => {
         removed.push(entry.path);
         return true;
       },
+      listens: held,
       fetch: async (target, token): Promise<FetchOutcome> => {
         asked.push([target, token]);
         return { kind: 'refused' };
       },
     };
-    const rows = await collectRows(lookup, host);
+    return { host, removed, asked };
+  }
+
+  it('removes stale state files, reads the state file only where there is no status server, and asks the rest with the token', async () => {
+    const { host, removed, asked } = hostOf([found('live', true), found('old', false), found('quiet', true, { http: null }), found('odd', true, { http: { ...http, host: 'not an address' } })]);
+    const { rows, ignored } = await collectRows(lookup, host);
     expect(rows.map((row) => [row.supervisor.name, row.kind])).toEqual([
       ['live', 'unreachable'],
       ['old', 'gone'],
@@ -125,5 +134,27 @@ describe('collectRows', () => {
     expect(rows[3]).toMatchObject({ failure: { kind: 'no_address' } });
     expect(removed).toEqual(['/state/old.json']);
     expect(asked).toEqual([[{ host: '127.0.0.1', port: 8766, url: 'http://127.0.0.1:8766' }, 'tok']]);
+    expect(ignored).toEqual([{ path: '/state/odd-folder', reason: 'it is a symlink' }]);
+  });
+
+  it('asks no port that the supervisor does not hold, and says so', async () => {
+    const { host, asked } = hostOf([found('live', true), found('forged', true, { pid: 200, http: { ...http, port: 9999 } })], (pid, target) => pid === 100 && target.port === 8766);
+    const { rows, ignored } = await collectRows(lookup, host);
+    expect(rows.map((row) => row.supervisor.name)).toEqual(['live']);
+    expect(asked.map(([target]) => target.port)).toEqual([8766]);
+    expect(ignored).toContainEqual({ path: '/state/forged.json', reason: 'pid 200 does not listen on 127.0.0.1:9999' });
+  });
+
+  it('sends the token off loopback only to the http.host of its own settings, and asks a server that needs none without it', async () => {
+    const remote = { url: 'http://192.0.2.7:8766', host: '192.0.2.7', port: 8766 };
+    const supervisors = [found('pod', true, { http: { ...remote, tokenRequired: true } }), found('open', true, { http: { ...remote, port: 8767, tokenRequired: false } })];
+    const withheld = hostOf(supervisors);
+    const { rows } = await collectRows(lookup, withheld.host);
+    expect(rows[0]).toMatchObject({ kind: 'unreachable', failure: { kind: 'token_withheld', host: '192.0.2.7' } });
+    expect(withheld.asked).toEqual([[{ host: '192.0.2.7', port: 8767, url: 'http://192.0.2.7:8767' }, null]]);
+
+    const named = hostOf(supervisors);
+    await collectRows({ ...lookup, httpHost: '192.0.2.7' }, named.host);
+    expect(named.asked.map(([target, token]) => [target.port, token])).toEqual([[8766, 'tok'], [8767, 'tok']]);
   });
 });

@@ -8,6 +8,7 @@ import { followLog, type FollowOptions } from '../logs/follower.js';
 import { stopOnProcessSignals } from '../logs/process-stop.js';
 import { lineRenderer } from '../logs/render.js';
 import type { LogsRequest, LookupRequest } from '../program.js';
+import { ignoredLine } from '../state/lookup.js';
 import type { CommandIO } from './io.js';
 
 /** Poll settings for tests; the CLI uses the follower's defaults. */
@@ -27,7 +28,8 @@ export async function runLogs(
   tuning: FollowTuning = {},
 ): Promise<ExitCode> {
   try {
-    const choice = chooseLogFile(lookup, logs.file, io.env, io.cwd);
+    const choice = chooseLogFile(lookup, logs.file, io.env, io.cwd, (ignored) => io.writeErr(`mpm-supervise: ${ignoredLine(ignored)}\n`));
+    const owner = choice.owner ?? undefined;
     if (choice.note !== null) io.writeErr(`mpm-supervise: note: ${choice.note}\n`);
     const matches = sourceFilter(logs.source);
     const render = lineRenderer({ json: logs.json, colors: io.stdoutIsTTY });
@@ -35,7 +37,7 @@ export async function runLogs(
       if (lines.length > 0) io.writeOut(lines.map((line) => `${render(line)}\n`).join(''));
     };
 
-    const last = readLastLines(choice.path, { count: logs.lines, matches, completeOnly: logs.follow });
+    const last = readLastLines(choice.path, { count: logs.lines, matches, completeOnly: logs.follow, owner });
     print(last.lines);
     if (!logs.follow) {
       closeLog(last.current);
@@ -46,6 +48,7 @@ export async function runLogs(
       await followLog({
         ...tuning,
         path: choice.path,
+        owner,
         from: { log: last.current, offset: last.end },
         signal: stop ?? own!.signal,
         onLines: (texts) => print(texts.map(parseLogLine).filter(matches)),

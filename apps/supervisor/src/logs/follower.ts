@@ -6,6 +6,8 @@ import { findSuccessors } from './successors.js';
 export interface FollowOptions {
   /** The log file's name; whatever file holds it is followed, across rotation. */
   readonly path: string;
+  /** The uid the files must belong to (see openLog): a log file another user's state file names. */
+  readonly owner?: number;
   /** The open file and the offset to go on from: where the last lines printed ended. */
   readonly from: { readonly log: OpenLog; readonly offset: number };
   /** Whole lines, oldest first, as they come. */
@@ -67,6 +69,7 @@ export function followLog(options: FollowOptions): Promise<void> {
 class LogFollower {
   readonly done: Promise<void>;
   readonly #path: string;
+  readonly #owner: number | undefined;
   readonly #onLines: (lines: readonly string[]) => void;
   readonly #onGap: () => void;
   readonly #signal: AbortSignal;
@@ -84,6 +87,7 @@ class LogFollower {
 
   constructor(options: FollowOptions) {
     this.#path = options.path;
+    this.#owner = options.owner;
     this.#onLines = options.onLines;
     this.#onGap = options.onGap ?? (() => undefined);
     this.#signal = options.signal;
@@ -156,7 +160,7 @@ class LogFollower {
     const newest = this.#queue.at(-1)!;
     const current = identityAt(this.#path);
     if (current === undefined || sameFile(current, newest.log)) return false;
-    const { files, gap } = findSuccessors(this.#path, newest.log);
+    const { files, gap } = findSuccessors(this.#path, newest.log, this.#owner);
     if (gap) this.#onGap();
     const fresh = files.filter((file) => {
       const queued = this.#queue.some((other) => sameFile(other.log, file));

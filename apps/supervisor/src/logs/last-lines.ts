@@ -14,6 +14,8 @@ export interface LastLinesOptions {
    */
   readonly completeOnly: boolean;
   readonly chunkBytes?: number;
+  /** The uid the files must belong to: see openLog. */
+  readonly owner?: number;
 }
 
 export interface LastLines {
@@ -31,7 +33,7 @@ export interface LastLines {
  * cannot be read.
  */
 export function readLastLines(path: string, options: LastLinesOptions): LastLines {
-  const current = openLog(path);
+  const current = openLog(path, options.owner);
   if (current === undefined) throw new LogFileReadError(path, Object.assign(new Error('no such file'), { code: 'ENOENT' }));
   try {
     const { size } = sizeOf(current);
@@ -40,7 +42,7 @@ export function readLastLines(path: string, options: LastLinesOptions): LastLine
     collect(current, end, newestFirst, options);
     const read: OpenLog[] = [current];
     for (let index = 1; newestFirst.length < options.count; index += 1) {
-      const rotated = openLog(rotatedPath(path, index));
+      const rotated = openLog(rotatedPath(path, index), options.owner);
       if (rotated === undefined) break;
       try {
         // A rotation while we read renames the file we just read to `.1`: skip it, go on to the next.

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { LogFileReadError } from './errors.js';
 
 /**
@@ -28,24 +28,42 @@ export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
   return a.ino === b.ino && a.dev === b.dev;
 }
 
-/** Opens a log file for reading; undefined when there is none by that name. */
-export function openLog(path: string): OpenLog | undefined {
+/**
+ * Opens a log file for reading; undefined when there is none by that name. Only a regular
+ * file is read: it is opened O_NONBLOCK, so that a FIFO in its place cannot freeze `logs`.
+ * With `owner` (the file came from another user's state file) it must belong to that user
+ * and not be a symlink: root must not print a file that user could not read.
+ */
+export function openLog(path: string, owner?: number): OpenLog | undefined {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY | (owner === undefined ? 0 : constants.O_NOFOLLOW));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new LogFileReadError(path, new Error('it is a symlink, in a log file another user names'));
     throw new LogFileReadError(path, error);
   }
   try {
     const stats = fstatSync(fd);
     // A folder opens fine on Linux and fails only at the first read; say so at once.
     if (stats.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (!stats.isFile()) throw new Error(`it is not a regular file (${kindOf(stats)})`);
+    if (owner !== undefined && stats.uid !== owner) throw new Error(`it belongs to uid ${stats.uid}, not to uid ${owner} whose supervisor names it`);
     return { fd, path, dev: stats.dev, ino: stats.ino };
   } catch (error) {
     closeSync(fd);
     throw new LogFileReadError(path, error);
   }
+}
+
+/** `a FIFO`, `a socket`, …: what is there instead of a log file. */
+export function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSymbolicLink()) return 'a symlink';
+  return stats.isDirectory() ? 'a folder' : 'not a file';
 }
 
 export function closeLog(log: OpenLog): void {

@@ -22,8 +22,8 @@ export interface Successors {
  * Every file is opened before it is looked at, so that one renamed again mid-walk is still
  * the same file: at worst it is met twice, and only its first (oldest) place is kept.
  */
-export function findSuccessors(path: string, known: OpenLog): Successors {
-  const latest = openLog(path);
+export function findSuccessors(path: string, known: OpenLog, owner?: number): Successors {
+  const latest = openLog(path, owner);
   if (latest === undefined) return { files: [], gap: false };
   if (sameFile(latest, known)) {
     closeLog(latest);
@@ -32,7 +32,7 @@ export function findSuccessors(path: string, known: OpenLog): Successors {
   const between: OpenLog[] = [];
   let found = false;
   try {
-    found = walk(path, known, between);
+    found = walk(path, known, between, owner);
   } catch (error) {
     for (const file of [latest, ...between]) closeLog(file);
     throw error;
@@ -56,9 +56,9 @@ function notFoundIn(between: readonly OpenLog[], latest: OpenLog, known: OpenLog
 }
 
 /** Opens `path.1`, `path.2` … into `between` until `known` turns up (true) or the files end (false). */
-function walk(path: string, known: OpenLog, between: OpenLog[]): boolean {
+function walk(path: string, known: OpenLog, between: OpenLog[], owner: number | undefined): boolean {
   for (let index = 1; index <= MAX_ROTATED; index += 1) {
-    const rotated = openLog(rotatedPath(path, index));
+    const rotated = openLog(rotatedPath(path, index), owner);
     if (rotated === undefined) {
       // `.1` is missing for a moment mid-rotation (`.1` → `.2` is done, `path` → `.1` not yet).
       if (index === 1) continue;

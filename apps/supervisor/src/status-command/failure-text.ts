@@ -22,6 +22,8 @@ export function describeFailure(failure: ReadFailure, supervisor: SupervisorFact
       return `${server} gave an answer status cannot read: ${failure.reason}`;
     case 'network':
       return `${server} could not be reached: ${failure.code ?? failure.message}`;
+    case 'token_withheld':
+      return `${server} is not on loopback: the token is sent there only when MPM_HTTP_HOST (or http.host in --config) is ${failure.host} where status runs`;
     case 'no_address':
       return `the state file ${supervisor.stateFile} names no status server address status can use`;
   }

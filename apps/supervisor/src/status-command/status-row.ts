@@ -18,8 +18,11 @@ export interface SupervisorFacts {
   readonly tokenRequired: boolean;
 }
 
-/** Why a running supervisor could not be read: a fetch that failed, or a state file with no address to ask. */
-export type ReadFailure = FetchFailure | { readonly kind: 'no_address' };
+/**
+ * Why a running supervisor could not be read: a fetch that failed, a state file with no
+ * address to ask, or a status server off loopback that the token is not sent to.
+ */
+export type ReadFailure = FetchFailure | { readonly kind: 'no_address' } | { readonly kind: 'token_withheld'; readonly host: string };
 
 /** One supervisor as `status` found it. */
 export type StatusRow =
@@ -32,7 +35,8 @@ export type StatusRow =
   /** Its state file names a process that no longer runs; `removed` says whether the file is gone now. */
   | { readonly kind: 'gone'; readonly supervisor: SupervisorFacts; readonly removed: boolean };
 
-export function factsOf(found: FoundSupervisor): SupervisorFacts {
+/** Only the path and the record are read: whatever else a caller has of the state file may come along. */
+export function factsOf(found: Pick<FoundSupervisor, 'path' | 'record'> & Partial<FoundSupervisor>): SupervisorFacts {
   const { record } = found;
   const startedAt = typeof record.startedAt === 'string' ? Date.parse(record.startedAt) : Number.NaN;
   const http = record.http !== null && typeof record.http === 'object' ? record.http : null;

@@ -5,7 +5,7 @@ import type winston from 'winston';
 import { ConfigError, SupervisorError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RunOptions } from '../run-options.js';
-import { StateFile, stateDirFor } from '../state/state-file.js';
+import { StateFile, stateDirFor, UnsafeStateDirError } from '../state/state-file.js';
 import { logServerNotice } from './server-notices.js';
 import type { SupervisorStatus } from './supervisor-status.js';
 
@@ -22,15 +22,20 @@ export interface StatusServiceOptions {
   readonly logger: winston.Logger;
   readonly env: NodeJS.ProcessEnv;
   readonly version: string;
+  /** How errors name the stateDir setting when the user gave one: `--state-dir`, `MPM_STATE_DIR (stateDir)`. */
+  readonly stateDirSetting: string;
 }
 
 /**
- * Starts the status server (DESIGN §6) before the child, so that a port in use or an
- * unsafe address stops the start with exit 78 and nothing spawned; then writes the state
- * file that tells `status` and `logs` where this supervisor is.
+ * Starts the status server (DESIGN §6) before the child, so that a port in use, an
+ * unsafe address or an unsafe state folder the user chose stops the start with exit 78
+ * and nothing spawned; then writes the state file that tells `status` and `logs` where
+ * this supervisor is.
  */
-export async function startStatusService({ config, options, status, logger, env, version }: StatusServiceOptions): Promise<StatusService> {
+export async function startStatusService({ config, options, status, logger, env, version, stateDirSetting }: StatusServiceOptions): Promise<StatusService> {
   const { host, port, token, insecure, enabled, allowedHosts } = config.http;
+  const stateFile = new StateFile(stateDirFor(config.stateDir, env), options.name);
+  const stateDirSafe = checkStateDir(stateFile, { chosen: config.stateDir !== null, setting: stateDirSetting, logger });
   let server: StatusServer | undefined;
   let address: ListeningAddress | undefined;
   if (enabled) {
@@ -65,9 +70,8 @@ export async function startStatusService({ config, options, status, logger, env,
     }
   }
 
-  const stateFile = new StateFile(stateDirFor(config.stateDir, env), options.name);
   status.runtime = { statusUrl: address?.url ?? null, stateFile: stateFile.path, logFile: options.log.file };
-  const written = writeState(stateFile, { config, options, address, logger, version });
+  const written = stateDirSafe && writeState(stateFile, { config, options, address, logger, version });
   if (address !== undefined) {
     logger.info(`status server on ${address.url} (dashboard at /; /health, /health/ready, /metrics, /diagnostics, /events)${token === null ? '' : ', token required'}`, {
       event: 'status_server_listening',
@@ -87,6 +91,28 @@ export async function startStatusService({ config, options, status, logger, env,
       if (written) stateFile.remove();
     },
   };
+}
+
+/**
+ * Whether the state folder may be written. A folder the user chose that is not safe is a
+ * config error (exit 78): they can fix it, and a supervisor that `status` cannot find is
+ * not what they asked for. The default folder is refused with a warning and the
+ * supervisor runs on without a state file: another user who made /tmp/mpm-supervise-<uid>
+ * first must not be able to stop it from starting.
+ */
+function checkStateDir(stateFile: StateFile, { chosen, setting, logger }: { chosen: boolean; setting: string; logger: winston.Logger }): boolean {
+  try {
+    stateFile.assertSafeDir();
+    return true;
+  } catch (error) {
+    if (!(error instanceof UnsafeStateDirError)) return true; // Cannot make it, say: writeState warns as for any write error.
+    if (chosen) throw new ConfigError(`${setting}: ${error.message}; use a folder of this user's that no one else may write (mkdir -m 700)`, { cause: error });
+    logger.warn(
+      `not writing a state file: ${error.message}${error.reason === 'not_owned' ? ' (another user may have made it to plant files in it)' : ''}; remove it, or set --state-dir (mpm-supervise status and logs will not find this supervisor)`,
+      { event: 'state_dir_unsafe', stateDir: error.dir, reason: error.reason, owner: error.owner },
+    );
+    return false;
+  }
 }
 
 /** The state file is a convenience for `status` and `logs`: failing to write it is a warning. */
