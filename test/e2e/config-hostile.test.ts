@@ -177,7 +177,8 @@ describe('values and names a message shows', () => {
 
 describe('a NUL character in the command', () => {
   it('stops a start with exit 78 and one line, before anything is spawned', async () => {
-    const file = configFile({ command: ['node', printEnv, 'a\u0000b'] });
+    // Long enough to be cut wherever the repository lives: the line stays one line.
+    const file = configFile({ command: ['node', printEnv, `a\u0000b${'x'.repeat(200)}`] });
     const { code, stdout, stderr } = await cli(['run', '--config', file]);
     const start = `mpm-supervise: ${file}:1:12: command: expected a list of strings like ["node", "server.js"] (it is never given to a shell), or null, without NUL characters, got ["node",`;
     expect(stderr.startsWith(start)).toBe(true);

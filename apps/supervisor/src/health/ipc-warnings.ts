@@ -37,7 +37,7 @@ export class IpcWarnings {
   invalid(type: string, reason: string): void {
     const cut = type.length > MAX_TYPE_CHARS ? `${type.slice(0, MAX_TYPE_CHARS)}…` : type;
     if (!this.#firstOf(cut)) return;
-    this.#logger.warn(`ignored an invalid ${showType(cut)} message from the child: ${reason} (further ones of this type are not logged)`, {
+    this.#logger.warn(`ignored an invalid ${cut} message from the child: ${reason} (further ones of this type are not logged)`, {
       event: 'ipc_message_invalid',
       type: cut,
       reason,
@@ -95,11 +95,6 @@ export class IpcWarnings {
       generation: this.#generation,
     });
   }
-}
-
-/** A type as a message shows it: as it is when plain, else quoted with its control characters escaped. */
-function showType(type: string): string {
-  return /^[\w:.-]+$/.test(type) ? type : JSON.stringify(type);
 }
 
 function formatMiB(value: number): string {
