@@ -20,6 +20,7 @@ import { Supervisor } from './supervisor.js';
 import { registerSupervisorMetrics } from './metrics/supervisor-metrics.js';
 import { startStatusService, type StatusService } from './status/status-service.js';
 import { SupervisorStatus } from './status/supervisor-status.js';
+import { adoptDescendants } from './pid1/adoption.js';
 import { startPid1Duties } from './pid1/pid1-duties.js';
 import { startSystemdNotify } from './systemd/start-notifier.js';
 import { takeSystemdEnvironment } from './systemd/systemd-environment.js';
@@ -87,7 +88,9 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   logConfigLoaded(log.logger, outcome.loaded);
   logConfigWarnings(log.logger, outcome.warnings);
   const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
-  const supervisor = new Supervisor(options, log.logger);
+  // Before the first spawn: orphans of the first child must come here too.
+  const adoption = adoptDescendants();
+  const supervisor = new Supervisor(options, log.logger, { endEscapes: adoption.kind !== 'none' });
   const health = new HealthWatch(supervisor.controller, live, log.logger);
   // The supervisor's own metrics registry (never prom-client's global one); the status server serves it.
   const metrics = new Registry();
@@ -122,7 +125,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     await log.close();
     throw error;
   }
-  const stopReaping = startPid1Duties(supervisor.controller, log.logger);
+  const stopReaping = startPid1Duties(supervisor.controller, log.logger, adoption);
   const systemdNotify = startSystemdNotify({ systemd, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
   const notifier = systemdNotify.notifier;
   supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));

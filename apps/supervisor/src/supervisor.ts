@@ -17,10 +17,10 @@ export class Supervisor {
   #gaveUp = false;
   readonly #stoppingListeners: ((reason: StopReason) => void)[] = [];
 
-  constructor(options: RunOptions, logger: winston.Logger) {
+  constructor(options: RunOptions, logger: winston.Logger, { endEscapes = false }: { endEscapes?: boolean } = {}) {
     this.#options = options;
     this.#logger = logger;
-    this.controller = new ChildController({ spec: options.spec, settings: options.child });
+    this.controller = new ChildController({ spec: options.spec, settings: options.child, endEscapes });
     logChildEvents(this.controller, logger);
   }
 

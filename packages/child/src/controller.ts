@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { SpawnFailedError } from './errors.js';
+import { sweepEscapes } from './escapes.js';
 import type { ChildEvents, OutputStream, StopMethod } from './events.js';
 import { sleep, sweepGroup } from './group-sweep.js';
 import { LineSplitter } from './line-splitter.js';
@@ -14,6 +15,11 @@ export interface ChildControllerOptions {
   readonly settings?: Partial<ChildSettings>;
   readonly clock?: Clock;
   readonly spawn?: SpawnFunction;
+  /**
+   * After the child's group is gone, also end this process's other descendants: the ones
+   * that left the group (setsid) and were handed to this process, a child subreaper.
+   */
+  readonly endEscapes?: boolean;
 }
 
 /** When to bring back a child that exited on its own; decided outside the controller. */
@@ -49,6 +55,8 @@ interface Run {
 
 /** How long the exit report waits for the last output of the child to be read. */
 const OUTPUT_DRAIN_MS = 100;
+/** The least time processes that escaped the group get between the stop signal and SIGKILL. */
+const ESCAPE_GRACE_MS = 1000;
 /** A longer delay makes setTimeout fire at once (and warn), so respawn() refuses it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -70,6 +78,9 @@ export class ChildController extends EventEmitter<ChildEvents> {
   #settings: ChildSettings;
   readonly #clock: Clock;
   readonly #spawn: SpawnFunction;
+  readonly #endEscapes: boolean;
+  /** Children spawned whose exit Node has not collected yet: never anyone else's to reap. */
+  readonly #unreaped = new Set<number>();
 
   #state: ChildState = { kind: 'idle' };
   #generation = 0;
@@ -85,6 +96,12 @@ export class ChildController extends EventEmitter<ChildEvents> {
     this.#settings = Object.freeze({ ...DEFAULT_CHILD_SETTINGS, ...options.settings });
     this.#clock = options.clock ?? systemClock;
     this.#spawn = options.spawn ?? spawnWithExeca;
+    this.#endEscapes = options.endEscapes ?? false;
+  }
+
+  /** Pids of the children this controller spawned that have not been collected by Node yet. */
+  get ownChildren(): readonly number[] {
+    return [...this.#unreaped];
   }
 
   get state(): ChildState {
@@ -342,6 +359,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
       return;
     }
     const pid = child.pid;
+    this.#unreaped.add(pid);
     const startedAt = this.#clock.now();
     const outputDone = Promise.all([
       this.#relay(child.stdout, 'stdout', pid, generation),
@@ -353,6 +371,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     child.onIpcTrouble((trouble) => this.emit('ipcTrouble', trouble, generation));
     child.onExit((code, signal) => {
       run.leaderExited = true;
+      this.#unreaped.delete(pid);
       void this.#onExit(run, code, signal);
     });
     this.#transition({ kind: 'running', generation, pid, startedAt });
@@ -426,7 +445,19 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const graceStart = stopping ? state.since : this.#clock.now();
     const deadline = stopping ? state.deadline : graceStart + this.#settings.killTimeoutMs;
     const kill = (): void => this.#killGroup(run.pid, run.generation, graceStart);
-    return sweepGroup({ pgid: run.pid, signal, deadline, kill }, this.#clock);
+    const group = sweepGroup({ pgid: run.pid, signal, deadline, kill }, this.#clock);
+    if (!this.#endEscapes) return group;
+    return group.then(() => this.#sweepEscapes(run, deadline));
+  }
+
+  /** Ends what left the child's group; a child that is already running again is left alone. */
+  async #sweepEscapes(run: Run, deadline: number): Promise<void> {
+    const own = this.#unreaped;
+    const result = await sweepEscapes(
+      { root: process.pid, exclude: () => own, signal: this.#settings.stopSignal, deadline: Math.max(deadline, this.#clock.now() + ESCAPE_GRACE_MS) },
+      this.#clock,
+    );
+    if (result.found.length > 0) this.emit('escapesEnded', { generation: run.generation, found: result.found, killed: result.killed });
   }
 
 

@@ -1,4 +1,5 @@
 import type { SpawnFailedError } from './errors.js';
+import type { EscapedProcess } from './escapes.js';
 import type { IpcTrouble } from './ipc-channel.js';
 import type { LineCut } from './line-splitter.js';
 import type { ChildState, ExitInfo, StopReason } from './state.js';
@@ -46,6 +47,14 @@ export interface KillEscalatedEvent {
   readonly members: readonly number[];
 }
 
+export interface EscapesEndedEvent {
+  readonly generation: number;
+  /** Processes that had left the child's process group and outlived it. */
+  readonly found: readonly EscapedProcess[];
+  /** Those that ignored the stop signal and got SIGKILL. */
+  readonly killed: readonly number[];
+}
+
 /**
  * How a child is asked to stop: its stop signal to the group; a message over IPC (the
  * stop signal only if that request fails); or SIGKILL to the group at once.
@@ -76,6 +85,7 @@ export interface ChildEvents {
   restartScheduled: [RestartScheduledEvent];
   stopRequested: [StopRequestedEvent];
   killEscalated: [KillEscalatedEvent];
+  escapesEnded: [EscapesEndedEvent];
   spawnFailed: [SpawnFailedError];
   /** An IPC message from the child, with the generation of the child that sent it. */
   message: [unknown, number];

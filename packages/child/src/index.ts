@@ -1,6 +1,7 @@
 export { ChildController, type ChildControllerOptions, type RespawnPlan, type StopOptions } from './controller.js';
 export type {
   ChildEvents,
+  EscapesEndedEvent,
   ExitEvent,
   KillEscalatedEvent,
   OutputLine,
@@ -21,3 +22,5 @@ export { systemClock, type Clock, type TimerHandle } from './clock.js';
 export { childEnvironment, type SpawnFunction, type SpawnedProcess } from './spawn.js';
 export { IpcChannel, IPC_CHILD_ENV, IPC_FD, type IpcTrouble } from './ipc-channel.js';
 export { JsonLineReader, DEFAULT_MAX_MESSAGE_BYTES, type JsonLineTrouble } from './json-lines.js';
+export { liveDescendants, sweepEscapes, type EscapedProcess, type EscapeSweepResult } from './escapes.js';
+export { parentDeathWrapper, type ParentDeathWrapper } from './parent-death.js';

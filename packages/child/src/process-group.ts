@@ -18,6 +18,8 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
 
 export interface ProcStat {
   readonly pid: number;
+  /** The command name (comm), at most 15 bytes: the program's file name, or what it set. */
+  readonly name: string;
   readonly state: string;
   readonly ppid: number;
   readonly pgid: number;
@@ -33,7 +35,8 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const fields = text.slice(close + 2).split(' ');
   const [state, ppid, pgid] = fields;
   if (state === undefined || ppid === undefined || pgid === undefined) return undefined;
-  return { pid, state, ppid: Number(ppid), pgid: Number(pgid), startTicks: Number(fields[19]) };
+  const name = text.slice(text.indexOf('(') + 1, close);
+  return { pid, name, state, ppid: Number(ppid), pgid: Number(pgid), startTicks: Number(fields[19]) };
 }
 
 export function readProcStat(pid: number): ProcStat | undefined {

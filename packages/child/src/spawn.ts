@@ -2,6 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { execa } from 'execa';
 import { describeSpawnFailure, type SpawnFailedError } from './errors.js';
 import { IPC_CHILD_ENV, IPC_FD, IpcChannel, type IpcTrouble } from './ipc-channel.js';
+import { commandWouldStart, parentDeathWrapper } from './parent-death.js';
 import { isNodeCommand, type ChildSpec } from './settings.js';
 
 /** The narrow view of a running child that the controller needs. */
@@ -36,7 +37,8 @@ export function childEnvironment(spec: ChildSpec, inherited: NodeJS.ProcessEnv =
 
 /**
  * Starts the child with execa: never through a shell, detached so that it leads its own
- * process group (signals reach grandchildren), stdin closed, output piped unbuffered.
+ * process group (signals reach grandchildren), stdin closed, output piped unbuffered;
+ * behind `setpriv --pdeathsig SIGKILL` where util-linux has it (parent-death.ts).
  * Killing and timeouts stay with the controller, so execa's own are off.
  *
  * The IPC channel is a plain socket on fd 3 that the child's Node opens as its channel
@@ -49,7 +51,11 @@ export const spawnWithExeca: SpawnFunction = (spec) => {
   // A variable left from a parent's own channel must never point a child at the wrong fd.
   delete env['NODE_CHANNEL_FD'];
   delete env['NODE_CHANNEL_SERIALIZATION_MODE'];
-  const subprocess = execa(spec.command, [...spec.args], {
+  // Killed with the supervisor, even by SIGKILL: a child left behind would keep the port.
+  const wrapper = parentDeathWrapper();
+  const { command, args } =
+    wrapper !== undefined && commandWouldStart(spec.command, spec.cwd, env['PATH']) ? wrapper.wrap(spec.command, spec.args) : { command: spec.command, args: [...spec.args] };
+  const subprocess = execa(command, args, {
     cwd: spec.cwd,
     env: ipc ? { ...env, ...IPC_CHILD_ENV } : env,
     extendEnv: false,

@@ -13,6 +13,8 @@ export interface NativeBindings {
   reap(pid: number): ReapedStatus | null;
   /** One datagram to an AF_UNIX socket path ("@name": the abstract namespace). Throws with an errno `code`. */
   notify(socketPath: string, message: string): void;
+  /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants come to this process. Throws with an errno `code`. */
+  subreaper(): void;
 }
 
 export type NativeLoad = { readonly ok: true; readonly bindings: NativeBindings } | { readonly ok: false; readonly reason: string };

@@ -7,6 +7,9 @@
  *                        spawned, so the others would stay zombies for ever.
  *   notify(path, text)   one datagram on an AF_UNIX socket: the systemd notify protocol
  *                        (sd_notify(3)). Node's dgram module has no Unix sockets.
+ *   subreaper()          prctl(PR_SET_CHILD_SUBREAPER, 1): a process that leaves the
+ *                        child's process group (setsid) and loses its parent is handed
+ *                        to the supervisor rather than to PID 1, so that a stop can end it.
  *
  * Node-API only, so that one build runs on every Node version from 20 on.
  */
@@ -18,6 +21,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -128,10 +132,21 @@ static napi_value notify(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* subreaper(): undefined; throws with an errno code. */
+static napi_value subreaper(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    throw_errno(env, "prctl(PR_SET_CHILD_SUBREAPER)", errno);
+    return NULL;
+  }
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
     {"reap", NULL, reap, NULL, NULL, NULL, napi_enumerable, NULL},
     {"notify", NULL, notify, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"subreaper", NULL, subreaper, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

@@ -1,17 +1,32 @@
-import type { ChildController } from '@mpm/child';
+import { parentDeathWrapper, type ChildController } from '@mpm/child';
 import { loadNative } from '@mpm/native';
 import type winston from 'winston';
+import type { Adoption } from './adoption.js';
 import { OrphanReaper } from './orphan-reaper.js';
 
 /**
- * As a container's entrypoint the supervisor is PID 1: it collects the orphans the kernel
- * hands it (OrphanReaper). Signals need nothing more: PID 1 gets only the signals it
- * handles, and the supervisor handles SIGTERM, SIGINT, SIGHUP and SIGUSR2 (DESIGN §5),
- * passing a stop on to the child's whole process group. When PID 1 exits, the kernel
- * ends whatever is left in the namespace.
+ * Keeps the child's processes from outliving the supervisor (README "Security"):
+ * - the child is spawned behind `setpriv --pdeathsig SIGKILL` (@mpm/child), so that even a
+ *   SIGKILLed supervisor takes it along;
+ * - processes that left its group are adopted (Adoption) and ended with it by the
+ *   controller; here their exits are collected (OrphanReaper), as PID 1 must do for
+ *   every orphan: libuv waits only for the children it spawned.
+ * What is missing is said once, at start. Signals need nothing more as PID 1: it gets
+ * only the signals it handles (DESIGN §5), and when it exits the kernel ends whatever is
+ * left in the namespace.
  */
-export function startPid1Duties(controller: ChildController, logger: winston.Logger, pid: number = process.pid): () => void {
-  if (pid !== 1) return () => undefined;
+export function startPid1Duties(controller: ChildController, logger: winston.Logger, adoption: Adoption): () => void {
+  const missing: string[] = [];
+  if (parentDeathWrapper() === undefined) missing.push('util-linux setpriv was not found in /usr/bin or /bin: a supervisor killed with SIGKILL leaves its child running');
+  if (adoption.kind === 'none') missing.push(`${adoption.reason}: a process that leaves the child's process group (setsid) outlives a stop`);
+  if (missing.length > 0) {
+    logger.warn(`cannot guard against escaping processes: ${missing.join('; ')} (under systemd, KillMode=control-group ends them)`, {
+      event: 'process_guard_unavailable',
+      pdeathsig: parentDeathWrapper() !== undefined,
+      subreaper: adoption.kind !== 'none',
+    });
+  }
+  if (adoption.kind === 'none') return () => undefined;
   const native = loadNative();
   if (!native.ok) {
     logger.warn(`running as PID 1 but cannot collect orphaned processes: ${native.reason} (they stay zombies; run with an init such as tini, or docker --init)`, {
@@ -21,9 +36,11 @@ export function startPid1Duties(controller: ChildController, logger: winston.Log
   }
   const reaper = new OrphanReaper({
     reap: (orphan) => native.bindings.reap(orphan),
-    ownChildren: () => (controller.pid === undefined ? [] : [controller.pid]),
+    ownChildren: () => controller.ownChildren,
     logger,
   });
-  logger.info('running as PID 1: collecting orphaned processes, SIGTERM stops the child and then everything', { event: 'pid1' });
+  if (adoption.kind === 'pid1') {
+    logger.info('running as PID 1: collecting orphaned processes, SIGTERM stops the child and then everything', { event: 'pid1' });
+  }
   return reaper.start();
 }
