@@ -9,7 +9,7 @@ import { runStatus } from './commands/status.js';
 import { loadFor, reloaderFor, settingName } from './config-load.js';
 import { ExitCode } from './exit-codes.js';
 import { ConfigError, SupervisorError } from './errors.js';
-import { createSupervisorLog } from './logging/logger.js';
+import { createSupervisorLog, type SupervisorLog } from './logging/logger.js';
 import { parseCommandLine, type ConfigRequest } from './program.js';
 import { followConfig, logConfigLoaded, logConfigWarnings, reloadConfig } from './reload.js';
 import { runOptionsFrom } from './run-options.js';
@@ -141,7 +141,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     reloadConfig(live, log.logger);
     notifier?.reloaded();
   });
-  const stopOnCrash = stopChildOnInternalError(supervisor);
+  const stopOnCrash = stopChildOnInternalError(supervisor, log, service);
 
   const exitCode = await supervisor.run();
   // Answers until the child is gone (/health says "stopping"), then the port is released.
@@ -161,10 +161,14 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   return exitCode;
 }
 
-/** A bug in the supervisor must not leave an orphaned server behind. */
-function stopChildOnInternalError(supervisor: Supervisor): () => void {
+/**
+ * A bug in the supervisor must not leave an orphaned server behind, nor a state file
+ * that names a dead supervisor; and the reason goes to the log as a record, not to
+ * stderr alone, for whoever reads only the log.
+ */
+function stopChildOnInternalError(supervisor: Supervisor, log: SupervisorLog, service: StatusService): () => void {
   const onError = (error: unknown): void => {
-    printError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+    const detail = error instanceof Error ? error.message : String(error);
     const pid = supervisor.controller.pid;
     if (pid !== undefined) {
       try {
@@ -173,6 +177,16 @@ function stopChildOnInternalError(supervisor: Supervisor): () => void {
         // Already gone.
       }
     }
+    log.writeNow({
+      level: 'error',
+      message: `internal error: ${detail}; ${pid === undefined ? 'no child was running' : `killed the child's process group ${pid}`}, exiting with code ${ExitCode.internalError}`,
+      event: 'internal_error',
+      childPid: pid ?? null,
+      exitCode: ExitCode.internalError,
+      stack: error instanceof Error ? (error.stack ?? null) : null,
+    });
+    service.removeStateFile();
+    printError(`internal error: ${detail}`);
     process.exit(ExitCode.internalError);
   };
   process.on('uncaughtException', onError);

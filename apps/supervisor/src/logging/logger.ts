@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import winston from 'winston';
@@ -7,6 +7,7 @@ import type { LogOptions } from '../run-options.js';
 import { jsonLine, prettyLine, stamp } from './formats.js';
 import { BoundedStreamTransport, DEFAULT_MAX_PENDING_BYTES } from './bounded-stream.js';
 import { childLineJson, chunkClock, setChildLineWriter } from './child-lines.js';
+import { NotALogFileError, openForAppend } from './open-log-file.js';
 import { MESSAGE, type LogInfo } from './record.js';
 import { RotatingFileTransport, type ReopenReason, type RotatingFileOptions } from './rotating-file.js';
 
@@ -25,6 +26,11 @@ export interface SupervisorLog {
   reopen(): void;
   /** Ends the logger and waits until every transport has written what it holds. */
   close(): Promise<void>;
+  /**
+   * Writes one record at once, synchronously, to stdout and the log file, past the
+   * logger and its queues: for the last words before a process.exit (an internal error).
+   */
+  writeNow(record: LogInfo): void;
 }
 
 export interface LogDestinations {
@@ -92,6 +98,24 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
     reconfigure,
     reopen: () => file?.reopen(),
     close: () => closeLogger(logger, file === undefined ? [stdout] : [stdout, file]),
+    writeNow: (record) => {
+      const full: LogInfo = { timestamp: new Date().toISOString(), source: 'supervisor', pid: process.pid, ...record };
+      const json = formatNow(full, undefined);
+      const line = current.format === 'pretty' ? formatNow(full, formatFor('pretty')) : json;
+      if (destinations.stdout === process.stdout) bestEffort(() => writeSync(1, `${line}\n`));
+      else destinations.stdout.write(`${line}\n`);
+      const path = current.file;
+      if (path !== null) {
+        bestEffort(() => {
+          const fd = openForAppend(path);
+          try {
+            writeSync(fd, `${json}\n`);
+          } finally {
+            closeSync(fd);
+          }
+        });
+      }
+    },
   };
 }
 
@@ -163,10 +187,19 @@ function formatNow(record: LogInfo, format: winston.Logform.Format | undefined):
 function assertWritable(file: string, setting: string): void {
   try {
     mkdirSync(dirname(file), { recursive: true });
-    closeSync(openSync(file, 'a'));
+    closeSync(openForAppend(file));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    const reason = error instanceof NotALogFileError ? error.message : (error as NodeJS.ErrnoException).code ?? String(error);
     throw new ConfigError(`${setting} ${file}: cannot write to it (${reason})`, { cause: error });
+  }
+}
+
+/** For last words: a full pipe or disk must not turn into a second error. */
+function bestEffort(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // Nothing left to tell it to.
   }
 }
 

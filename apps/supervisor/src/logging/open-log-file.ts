@@ -1,4 +1,4 @@
-import { closeSync, createWriteStream, fstatSync, mkdirSync, openSync, readSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, constants, createWriteStream, fstatSync, mkdirSync, openSync, readSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 
 const NEWLINE = 0x0a;
@@ -19,6 +19,32 @@ export interface OpenLogFile extends FileIdentity {
   readonly endsMidLine: boolean;
 }
 
+/** The log path names a FIFO or a socket: writing to it would hang the supervisor while nobody reads. */
+export class NotALogFileError extends Error {
+  override name = 'NotALogFileError';
+}
+
+/**
+ * Opens `filename` for appending without ever blocking: O_NONBLOCK, so that a FIFO at the
+ * path with no reader fails at once (ENXIO) instead of freezing the supervisor in open(2),
+ * and a FIFO or socket that does open is refused (NotALogFileError). A regular file or a
+ * device (/dev/null, /dev/full) is taken. Returns the fd.
+ */
+export function openForAppend(filename: string): number {
+  const fd = openSync(filename, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o666);
+  let kind: string | undefined;
+  try {
+    const stats = fstatSync(fd);
+    kind = stats.isFIFO() ? 'a FIFO' : stats.isSocket() ? 'a socket' : undefined;
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+  if (kind === undefined) return fd;
+  closeSync(fd);
+  throw new NotALogFileError(`it is ${kind}, not a file: writing would wait for a reader; stdout already has every line`);
+}
+
 /**
  * Opens `filename` for appending, making its folder first as `--log-file` does at start
  * (recursive, default mode), so that a deleted folder comes back. Synchronous: the file
@@ -27,7 +53,7 @@ export interface OpenLogFile extends FileIdentity {
  */
 export function openLogFile(filename: string): OpenLogFile {
   mkdirSync(dirname(filename), { recursive: true });
-  const fd = openSync(filename, 'a');
+  const fd = openForAppend(filename);
   try {
     const stats = fstatSync(fd, { bigint: true });
     const size = Number(stats.size);

@@ -13,6 +13,8 @@ export interface StatusService {
   readonly address: ListeningAddress | undefined;
   /** Stops serving, ends open connections, and removes the state file. */
   close(): Promise<void>;
+  /** Removes the state file at once, for an exit that cannot wait (an internal error). */
+  removeStateFile(): void;
 }
 
 export interface StatusServiceOptions {
@@ -88,6 +90,9 @@ export async function startStatusService({ config, options, status, logger, env,
     address,
     async close() {
       await server?.close();
+      if (written) stateFile.remove();
+    },
+    removeStateFile() {
       if (written) stateFile.remove();
     },
   };
