@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { expectAllGone } from '../helpers/processes.js';
 import { pingUntilAnswered } from '../helpers/socketio.js';
-import { demoServerPath, destroyAllSupervisors, SupervisorProcess } from '../helpers/supervisor.js';
+import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 
 afterEach(destroyAllSupervisors);
 
@@ -73,5 +73,25 @@ describe('mpm-supervise restarts the child', () => {
     supervisor.signal('SIGTERM');
     expect((await supervisor.waitForExit()).code).toBe(0);
     await expectAllGone([second.pid]);
+  });
+
+  it('merges a burst of SIGUSR2 (20 in 0.4 s) into one restart, and says so once', async () => {
+    const supervisor = new SupervisorProcess(['--port', '0', '--', 'node', fixturePath('stays-up.mjs')]);
+    await supervisor.waitForEvent('child_spawned');
+    for (let sent = 0; sent < 20; sent += 1) {
+      supervisor.signal('SIGUSR2');
+      // Spread as a script's loop spreads them: signals sent together would merge in the kernel.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const merged = await supervisor.waitForRecord((record) => record['event'] === 'supervisor_signal' && record['merged'] !== undefined, { what: 'the merged signals' });
+    expect(merged.message).toMatch(/^received SIGUSR2 \d+ more time\(s\) during that restart: merged into it, not restarted again$/);
+    // The kernel may merge a few of them itself: what arrived is one restart plus those merged.
+    const restarting = supervisor.events('supervisor_signal').filter((record) => record.message === 'received SIGUSR2: restarting the child gracefully');
+    expect(restarting).toHaveLength(1);
+    expect(supervisor.events('child_spawned')).toHaveLength(2);
+    supervisor.signal('SIGTERM');
+    expect((await supervisor.waitForExit()).code).toBe(0);
+    expect(supervisor.events('child_spawned')).toHaveLength(2);
+    await expectAllGone(supervisor.childPids());
   });
 });

@@ -2,12 +2,22 @@ import type winston from 'winston';
 import type { Supervisor } from './supervisor.js';
 
 /**
+ * How long after a restart a SIGUSR2 still counts as asking for that one: signals sent in
+ * a burst (a deploy script run twice, `pkill -USR2` matching twice) must not restart the
+ * child once per signal.
+ */
+const RESTART_MERGE_AFTER_MS = 1000;
+
+/**
  * The supervisor's answer to signals (DESIGN §5): SIGTERM/SIGINT stop the child
- * gracefully (a second SIGINT kills it at once), SIGUSR2 restarts it, SIGHUP reloads
- * the config (and `reload` reopens the log file first). Returns a function that removes the handlers.
+ * gracefully (a second SIGINT kills it at once), SIGUSR2 restarts it (SIGUSR2s during a
+ * restart and for RESTART_MERGE_AFTER_MS after it are merged into it), SIGHUP reloads the
+ * config (and `reload` reopens the log file first). Returns a function that removes the handlers.
  */
 export function handleSignals(supervisor: Supervisor, logger: winston.Logger, reload: () => void): () => void {
   let interrupts = 0;
+  /** The restart SIGUSR2 started, while it runs and shortly after; later SIGUSR2s are counted into it. */
+  let restart: { merged: number } | undefined;
   const handlers: Partial<Record<NodeJS.Signals, () => void>> = {
     SIGTERM: () => {
       note('SIGTERM', 'stopping the child gracefully');
@@ -28,8 +38,25 @@ export function handleSignals(supervisor: Supervisor, logger: winston.Logger, re
         note('SIGUSR2', 'ignored: the supervisor is stopping');
         return;
       }
+      if (restart !== undefined) {
+        restart.merged += 1;
+        return;
+      }
       note('SIGUSR2', 'restarting the child gracefully');
-      void supervisor.restartChild('operator');
+      const current = { merged: 0 };
+      restart = current;
+      void supervisor.restartChild('operator').finally(() => {
+        const timer = setTimeout(() => {
+          restart = undefined;
+          if (current.merged === 0) return;
+          logger.info(`received SIGUSR2 ${current.merged} more time(s) during that restart: merged into it, not restarted again`, {
+            event: 'supervisor_signal',
+            signal: 'SIGUSR2',
+            merged: current.merged,
+          });
+        }, RESTART_MERGE_AFTER_MS);
+        timer.unref();
+      });
     },
     SIGHUP: () => {
       note('SIGHUP', 'reloading the config file and environment');
