@@ -7,7 +7,8 @@ import { isProcessAlive } from '@mpm/child';
 import { getJson } from '../helpers/http.js';
 import { continueAll, expectAllGone, killQuietly } from '../helpers/processes.js';
 import { decision } from '../helpers/records.js';
-import { cliPath, demoServerPath, destroyAllSupervisors, fixturePath, repoRoot, SupervisorProcess } from '../helpers/supervisor.js';
+import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
+import { runCli, type CliRun } from '../helpers/cli-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // `mpm-supervise status` (DESIGN §5) over real supervisors: it finds them through the
@@ -35,37 +36,9 @@ function tempDir(): string {
   return dir;
 }
 
-interface StatusRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment of a `status` run: none of ours (or the developer's) MPM_* settings leak in. */
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MPM_')) env[key] = value;
-  return { ...env, ...extra };
-}
-
 /** Runs `node apps/supervisor/dist/cli.js status …` to its end (killed at the deadline). */
-function status(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<StatusRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'status', ...args], { cwd: repoRoot, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`status ${args.join(' ')} did not finish within ${DEADLINE_MS} ms; stdout: ${stdout}; stderr: ${stderr}`));
-    }, DEADLINE_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function status(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runCli(['status', ...args], { env, timeoutMs: DEADLINE_MS });
 }
 
 type Json = Record<string, any>;

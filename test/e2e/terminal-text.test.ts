@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { expectAllGone } from '../helpers/processes.js';
-import { cliPath, destroyAllSupervisors, fixturePath, repoRoot, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
+import { destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
+import { runCli, type CliRun } from '../helpers/cli-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // A child's output (and any text that came from it) must reach a person's terminal with
@@ -50,29 +50,12 @@ function withoutLevelColours(text: string): { plain: string; coloured: number } 
   return { plain, coloured };
 }
 
-function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('MPM_') && key !== 'NO_COLOR' && key !== 'FORCE_COLOR') env[key] = value;
-  return { ...env, TERM: 'xterm-256color', ...extra };
-}
-
-/** Runs `mpm-supervise <args>` to its end, on a pipe or on a pseudo-terminal. */
-function cli(args: readonly string[], { tty = false } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const command = tty ? ['python3', fixturePath('in-pty.py'), process.execPath, cliPath, ...args] : [process.execPath, cliPath, ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command[0]!, command.slice(1), { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mpm-supervise ${args.join(' ')} did not end within ${DEADLINE_MS} ms; stderr: ${stderr}`));
-    }, DEADLINE_MS);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+/** Runs `mpm-supervise <args>` to its end, on a pipe or on a pseudo-terminal, colours left to the terminal. */
+function cli(args: readonly string[], { tty = false } = {}): Promise<CliRun> {
+  return runCli(args, {
+    env: { TERM: 'xterm-256color', NO_COLOR: undefined, FORCE_COLOR: undefined },
+    timeoutMs: DEADLINE_MS,
+    launcher: tty ? ['python3', fixturePath('in-pty.py')] : [],
   });
 }
 

@@ -15,12 +15,17 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs `node apps/supervisor/dist/cli.js …` (status, logs) to its end; killed and
- * rejected at the deadline, so that a command that hangs fails the test.
+ * Runs `node apps/supervisor/dist/cli.js …` (status, logs) to its end, under `launcher`
+ * when given (a pseudo-terminal); killed and rejected at the deadline, so that a command
+ * that hangs fails the test. A variable `env` sets to undefined is not passed on.
  */
-export function runCli(args: readonly string[], { env = {}, timeoutMs = 20_000 }: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  { env = {}, timeoutMs = 20_000, launcher = [] }: { env?: NodeJS.ProcessEnv; timeoutMs?: number; launcher?: readonly string[] } = {},
+): Promise<CliRun> {
+  const [command, ...rest] = [...launcher, process.execPath, cliPath, ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command!, rest, { cwd: repoRoot, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
