@@ -1,69 +1,18 @@
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { startRun, type Run } from './child-run.js';
+import { sleep, systemClock, type Clock, type TimerHandle } from './clock.js';
+import { assertRespawnPlan, type ChildControllerOptions, type RespawnPlan, type StopOptions } from './controller-options.js';
 import { SpawnFailedError } from './errors.js';
-import { sweepEscapes } from './escapes.js';
-import type { ChildEvents, OutputStream, StopMethod } from './events.js';
-import { sleep, sweepGroup } from './group-sweep.js';
-import { LineSplitter } from './line-splitter.js';
+import type { ChildEvents, StopMethod } from './events.js';
+import { clearGroup } from './group-sweep.js';
 import { liveGroupMembers, signalGroup } from './process-group.js';
 import { DEFAULT_CHILD_SETTINGS, type ChildSettings, type ChildSpec } from './settings.js';
 import { spawnWithExeca, type SpawnFunction, type SpawnedProcess } from './spawn.js';
-import { isSettled, type AfterStop, type ChildState, type ExitInfo, type StopReason } from './state.js';
-
-export interface ChildControllerOptions {
-  readonly spec: ChildSpec;
-  readonly settings?: Partial<ChildSettings>;
-  readonly clock?: Clock;
-  readonly spawn?: SpawnFunction;
-  /**
-   * After the child's group is gone, also end this process's other descendants: the ones
-   * that left the group (setsid) and were handed to this process, a child subreaper.
-   */
-  readonly endEscapes?: boolean;
-}
-
-/** When to bring back a child that exited on its own; decided outside the controller. */
-export interface RespawnPlan {
-  readonly delayMs: number;
-  /** Which restart in a row this is, as the caller counts them; only reported. */
-  readonly attempt: number;
-}
-
-export interface StopOptions {
-  /**
-   * Asks the child to shut down by itself (an IPC message, typically); resolves true when
-   * the child took the request. When it resolves false or rejects, the stop signal goes
-   * out as usual. The SIGKILL deadline runs either way.
-   */
-  readonly request?: () => Promise<boolean>;
-}
-
-/** One spawned child: its process and what the controller tracks about it. */
-interface Run {
-  readonly generation: number;
-  readonly process: SpawnedProcess;
-  readonly pid: number;
-  readonly startedAt: number;
-  readonly outputDone: Promise<void>;
-  /** Set as soon as the leader has exited, before the exit is reported: its pid is gone. */
-  leaderExited: boolean;
-  /** True once a stop has sent the stop signal or SIGKILL to the whole group. */
-  groupSignalled: boolean;
-  /** Cleans up the group after the leader exited; set once it has. */
-  sweep: Promise<void> | undefined;
-}
+import { isSettled, stopIsOver, type AfterStop, type ChildState, type ExitInfo, type StopReason } from './state.js';
+import { StateWaiters } from './state-waiters.js';
 
 /** How long the exit report waits for the last output of the child to be read. */
 const OUTPUT_DRAIN_MS = 100;
-/** The least time processes that escaped the group get between the stop signal and SIGKILL. */
-const ESCAPE_GRACE_MS = 1000;
-/** A longer delay makes setTimeout fire at once (and warn), so respawn() refuses it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A stop or restart is over once the child is gone for good, or its successor runs. */
-function stopIsOver(state: ChildState): boolean {
-  return isSettled(state) || state.kind === 'running' || state.kind === 'exited' || state.kind === 'backoff';
-}
 
 /**
  * Runs one command as a child process: spawns it in its own process group, relays its
@@ -88,7 +37,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
   #run: Run | undefined;
   #timer: TimerHandle | undefined;
   #lastExit: ExitInfo | null = null;
-  #waiters: Array<{ done: (state: ChildState) => boolean; resolve: () => void }> = [];
+  readonly #waiters = new StateWaiters<ChildState>();
 
   constructor(options: ChildControllerOptions) {
     super();
@@ -181,13 +130,8 @@ export class ChildController extends EventEmitter<ChildEvents> {
    * in any other state (a stop or restart got there first).
    */
   respawn(plan: RespawnPlan): boolean {
+    assertRespawnPlan(plan);
     const { delayMs, attempt } = plan;
-    if (!Number.isFinite(delayMs) || delayMs < 0 || delayMs > MAX_TIMER_MS) {
-      throw new RangeError(`respawn delayMs must be a number of milliseconds from 0 to ${MAX_TIMER_MS}, got ${String(delayMs)}`);
-    }
-    if (!Number.isInteger(attempt) || attempt < 1) {
-      throw new RangeError(`respawn attempt must be a whole number from 1, got ${String(attempt)}`);
-    }
     const state = this.#state;
     if (state.kind !== 'exited') return false;
     const { generation, lastExit } = state;
@@ -361,18 +305,14 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const pid = child.pid;
     this.#unreaped.add(pid);
     const startedAt = this.#clock.now();
-    const outputDone = Promise.all([
-      this.#relay(child.stdout, 'stdout', pid, generation),
-      this.#relay(child.stderr, 'stderr', pid, generation),
-    ]).then(() => undefined);
-    const run: Run = { generation, process: child, pid, startedAt, outputDone, leaderExited: false, groupSignalled: false, sweep: undefined };
-    this.#run = run;
-    child.onMessage((message) => this.emit('message', message, generation));
-    child.onIpcTrouble((trouble) => this.emit('ipcTrouble', trouble, generation));
-    child.onExit((code, signal) => {
-      run.leaderExited = true;
-      this.#unreaped.delete(pid);
-      void this.#onExit(run, code, signal);
+    this.#run = startRun(child, { pid, generation, startedAt, maxLineBytes: this.#settings.maxLineBytes }, {
+      line: (line) => this.emit('line', line),
+      message: (message) => this.emit('message', message, generation),
+      ipcTrouble: (trouble) => this.emit('ipcTrouble', trouble, generation),
+      exit: (run, code, signal) => {
+        this.#unreaped.delete(pid);
+        void this.#onExit(run, code, signal);
+      },
     });
     this.#transition({ kind: 'running', generation, pid, startedAt });
     this.emit('spawned', {
@@ -382,22 +322,6 @@ export class ChildController extends EventEmitter<ChildEvents> {
       args: this.#spec.args,
       ipc: child.ipc,
       restarts: this.#restarts,
-    });
-  }
-
-  #relay(stream: SpawnedProcess['stdout'], name: OutputStream, pid: number, generation: number): Promise<void> {
-    const splitter = new LineSplitter(
-      (text, cut) => this.emit('line', { stream: name, text, pid, generation, cut }),
-      this.#settings.maxLineBytes,
-    );
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-    return new Promise((resolve) => {
-      const done = (): void => {
-        splitter.flush();
-        resolve();
-      };
-      stream.once('end', done);
-      stream.once('error', done);
     });
   }
 
@@ -445,21 +369,11 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const graceStart = stopping ? state.since : this.#clock.now();
     const deadline = stopping ? state.deadline : graceStart + this.#settings.killTimeoutMs;
     const kill = (): void => this.#killGroup(run.pid, run.generation, graceStart);
-    const group = sweepGroup({ pgid: run.pid, signal, deadline, kill }, this.#clock);
-    if (!this.#endEscapes) return group;
-    return group.then(() => this.#sweepEscapes(run, deadline));
+    const escapes = this.#endEscapes ? { exclude: () => this.#unreaped, signal: this.#settings.stopSignal } : undefined;
+    return clearGroup({ pgid: run.pid, signal, deadline, kill }, escapes, this.#clock).then((ended) => {
+      if (ended !== undefined && ended.found.length > 0) this.emit('escapesEnded', { generation: run.generation, ...ended });
+    });
   }
-
-  /** Ends what left the child's group; a child that is already running again is left alone. */
-  async #sweepEscapes(run: Run, deadline: number): Promise<void> {
-    const own = this.#unreaped;
-    const result = await sweepEscapes(
-      { root: process.pid, exclude: () => own, signal: this.#settings.stopSignal, deadline: Math.max(deadline, this.#clock.now() + ESCAPE_GRACE_MS) },
-      this.#clock,
-    );
-    if (result.found.length > 0) this.emit('escapesEnded', { generation: run.generation, found: result.found, killed: result.killed });
-  }
-
 
   #fail(error: SpawnFailedError): void {
     this.#run = undefined;
@@ -472,21 +386,12 @@ export class ChildController extends EventEmitter<ChildEvents> {
     this.#state = to;
     if (from.kind !== to.kind) this.emit('state', { from, to });
     // A listener may have moved the state on; that transition has served the waiters.
-    if (this.#state !== to) return;
-    const pending = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of pending) {
-      if (waiter.done(to)) waiter.resolve();
-      else this.#waiters.push(waiter);
-    }
+    if (this.#state === to) this.#waiters.reached(to);
   }
 
   #until(done: (state: ChildState) => boolean): Promise<void> {
-    if (done(this.#state)) return Promise.resolve();
-    return new Promise((resolve) => this.#waiters.push({ done, resolve }));
+    return this.#waiters.until(this.#state, done);
   }
-
-
 
   #cancelTimer(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);

@@ -1,5 +1,4 @@
-import type { Clock } from './clock.js';
-import { sleep } from './group-sweep.js';
+import { sleep, type Clock } from './clock.js';
 import { procStats, readProcStat, type ProcStat } from './process-group.js';
 
 /** How often the descendants are looked at while waiting for them to go. */

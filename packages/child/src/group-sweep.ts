@@ -1,10 +1,13 @@
-import type { Clock } from './clock.js';
+import { sleep, type Clock } from './clock.js';
+import { sweepEscapes, type EscapeSweepResult } from './escapes.js';
 import { liveGroupMembers, signalGroup } from './process-group.js';
 
 /** How often the group is looked at while waiting for it to empty. */
 const GROUP_POLL_MS = 20;
 /** After SIGKILL the kernel needs a moment; past this we stop waiting for the group. */
 const AFTER_KILL_WAIT_MS = 1000;
+/** The least time processes that escaped the group get between the stop signal and SIGKILL. */
+const ESCAPE_GRACE_MS = 1000;
 
 export interface GroupSweep {
   readonly pgid: number;
@@ -41,10 +44,21 @@ export async function sweepGroup(sweep: GroupSweep, clock: Clock): Promise<void>
   }
 }
 
-/** A pause that never holds the process open. */
-export function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = clock.setTimeout(resolve, ms);
-    timer.unref?.();
-  });
+/** Which processes outside the group to end once it is gone, and with what. */
+export interface EscapeSweepOptions {
+  /** Descendants of this process not to touch (the children Node still has to collect). */
+  readonly exclude: () => ReadonlySet<number>;
+  readonly signal: NodeJS.Signals;
+}
+
+/**
+ * sweepGroup, then, with `escapes`, the descendants of this process that left the group
+ * (escapes.ts), with the same deadline but never less than ESCAPE_GRACE_MS. Resolves with
+ * what was found outside the group (undefined without `escapes`).
+ */
+export async function clearGroup(sweep: GroupSweep, escapes: EscapeSweepOptions | undefined, clock: Clock): Promise<EscapeSweepResult | undefined> {
+  await sweepGroup(sweep, clock);
+  if (escapes === undefined) return undefined;
+  const deadline = Math.max(sweep.deadline, clock.now() + ESCAPE_GRACE_MS);
+  return sweepEscapes({ root: process.pid, exclude: escapes.exclude, signal: escapes.signal, deadline }, clock);
 }

@@ -1,4 +1,5 @@
-export { ChildController, type ChildControllerOptions, type RespawnPlan, type StopOptions } from './controller.js';
+export { ChildController } from './controller.js';
+export type { ChildControllerOptions, RespawnPlan, StopOptions } from './controller-options.js';
 export type {
   ChildEvents,
   EscapesEndedEvent,

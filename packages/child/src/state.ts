@@ -59,3 +59,8 @@ export type ChildStateKind = ChildState['kind'];
 export function isSettled(state: ChildState): boolean {
   return state.kind === 'idle' || state.kind === 'stopped' || state.kind === 'failed';
 }
+
+/** A stop or restart is over once the child is gone for good, or its successor runs. */
+export function stopIsOver(state: ChildState): boolean {
+  return isSettled(state) || state.kind === 'running' || state.kind === 'exited' || state.kind === 'backoff';
+}
