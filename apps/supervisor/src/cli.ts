@@ -20,8 +20,8 @@ import { Supervisor } from './supervisor.js';
 import { registerSupervisorMetrics } from './metrics/supervisor-metrics.js';
 import { startStatusService, type StatusService } from './status/status-service.js';
 import { SupervisorStatus } from './status/supervisor-status.js';
-import { adoptDescendants } from './pid1/adoption.js';
-import { startPid1Duties } from './pid1/pid1-duties.js';
+import { adoptDescendants } from './descendants/adoption.js';
+import { startProcessGuard } from './descendants/process-guard.js';
 import { startSystemdNotify } from './systemd/start-notifier.js';
 import { takeSystemdEnvironment } from './systemd/systemd-environment.js';
 
@@ -125,7 +125,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     await log.close();
     throw error;
   }
-  const stopReaping = startPid1Duties(supervisor.controller, log.logger, adoption);
+  const stopReaping = startProcessGuard(supervisor.controller, log.logger, adoption);
   const systemdNotify = startSystemdNotify({ systemd, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
   const notifier = systemdNotify.notifier;
   supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));

@@ -3,7 +3,7 @@ import type { StatusView } from '@mpm/http';
 import winston from 'winston';
 import { Writable } from 'node:stream';
 import { busyRound, hungRound, NOW, viewOf } from '../../../packages/http/test/views.js';
-import { OrphanReaper } from '../src/pid1/orphan-reaper.js';
+import { OrphanReaper } from '../src/descendants/orphan-reaper.js';
 import { statusLine } from '../src/systemd/status-line.js';
 import { takeSystemdEnvironment } from '../src/systemd/systemd-environment.js';
 import { SystemdNotifier, type LoopCheck } from '../src/systemd/systemd-notifier.js';
