@@ -39,8 +39,9 @@ export function diagnose(result: HealthCheckResult): Diagnosis | undefined {
   const severity: Severity | undefined = result.status === 'critical' ? 'critical' : result.status === 'warning' ? 'warning' : undefined;
   if (severity === undefined) return undefined;
   // A failure on its way to critical (1 of 3 in a row) is the health log's news, not yet recovery's.
-  const bad = causesOf(result).filter((metric) => metric.status === severity && (severity === 'critical' || metric.breaches === undefined));
-  if (bad.length === 0) return undefined;
+  const causes = causesOf(result).filter((metric) => metric.status === severity && (severity === 'critical' || metric.breaches === undefined));
+  if (causes.length === 0) return undefined;
+  const bad = severity === 'critical' ? withStateThatExplains(causes, result) : causes;
   const failureClass = classify(bad, result);
   const reason = bad.map((metric) => metric.message).join('; ');
   const base = { severity, reason, metrics: bad.map(summarize), generation: result.generation, pid: result.pid };
@@ -74,6 +75,20 @@ export function diagnoseExit(exit: ExitFacts): Diagnosis {
     generation: exit.generation,
     pid: exit.pid,
   };
+}
+
+/**
+ * A process stopped or gone between two rounds fails its probes a round before its state
+ * has failed failureThreshold times in a row; the probes' critical verdict then comes with
+ * a state that is still only on its way. That state says why the probes fail (a stopped
+ * process is not a hung loop), so it joins the causes and decides the class.
+ */
+function withStateThatExplains(causes: readonly HealthMetric[], result: HealthCheckResult): readonly HealthMetric[] {
+  if (causes.some((metric) => metric.name === 'processState')) return causes;
+  const state = result.metrics.find((metric) => metric.name === 'processState');
+  if (state === undefined || typeof state.value !== 'string' || state.status !== 'warning') return causes;
+  if (!STOPPED_STATES.has(state.value) && !GONE_STATES.has(state.value)) return causes;
+  return [state, ...causes];
 }
 
 function classify(bad: readonly HealthMetric[], result: HealthCheckResult): FailureClass {

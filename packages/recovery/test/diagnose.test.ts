@@ -50,6 +50,19 @@ describe('diagnose: liveness', () => {
     expect(diagnosis.reason).toContain(`process ${PID} is T (stopped)`);
   });
 
+  it('calls a child stopped when its probes are critical a round before its state T is (stopped between two rounds)', () => {
+    const state = breaching(r.processIs(AT, 'T', 'stopped'), 2);
+    const diagnosis = diagnosed([state, r.tcp(AT), r.socketioFailed(AT), r.ipcTimeout(AT)]);
+    expect(diagnosis).toMatchObject({ failureClass: 'stopped', floor: 'restart_service', restartVia: 'signal' });
+    expect(diagnosis.reason).toContain(`process ${PID} is T (stopped)`);
+    expect(diagnosis.metrics.map((metric) => metric.name)).toContain('processState');
+  });
+
+  it('calls a child crashed when its probes are critical and its state Z is still on its way', () => {
+    const state = breaching(r.processIs(AT, 'Z', 'zombie'), 1);
+    expect(diagnosed([state, r.tcpRefused(AT), r.socketioFailed(AT), r.ipcTimeout(AT)]).failureClass).toBe('crashed');
+  });
+
   it('calls a refused port with an agent that answers port_closed, to be restarted by message', () => {
     const tcp = r.tcpRefused(AT);
     const diagnosis = diagnosed([r.running(AT), tcp, r.socketioFailed(AT), r.ipc(AT)]);
