@@ -273,8 +273,10 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
   });
 
   it('never restarts a CPU-bound child that still answers: clear_connections is as far as cpuPercent goes', async () => {
-    // Idle, the demo server uses a few percent; busy it spins 90 ms of every 100 ms.
-    const { supervisor } = superviseDemo({ DEMO_BUSY_PERCENT: '90' }, { over: { health: { thresholds: { cpuPercent: { warning: 10, critical: 25 } } } } });
+    // Idle, the demo server uses a few percent; busy it spins 95 ms of every 100 ms. The
+    // critical line is low so that a busy machine, which gives the child less than a core,
+    // still reads it over critical in every round.
+    const { supervisor } = superviseDemo({ DEMO_BUSY_PERCENT: '95' }, { over: { health: { thresholds: { cpuPercent: { warning: 5, critical: 10 } } } } });
     const { port, pid } = await supervisor.waitForListening();
 
     const atCeiling = await supervisor.waitForRecord(
@@ -284,11 +286,15 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
     expect(atCeiling).toMatchObject({ failureClass: 'resource', severity: 'critical', result: 'succeeded', childPid: pid, level: 'warn' });
     expect(atCeiling['detail']).toMatch(/^clear_connections is as far as cpuPercent may escalate, .*logging only$/);
     const ladder = decisions(supervisor).filter((record) => at(supervisor, record) <= at(supervisor, atCeiling));
-    expect(ladder.map((record) => [record['action'], record['result']])).toEqual([
+    // The climb to the ceiling ends with these three. Should a round on a loaded machine
+    // have read the child under critical, an earlier climb ended early as a success and
+    // left only log_warning and clear_connections behind: never more.
+    expect(ladder.slice(-3).map((record) => [record['action'], record['result']])).toEqual([
       ['log_warning', 'succeeded'],
       ['clear_connections', 'failed'],
       ['log_warning', 'succeeded'],
     ]);
+    expect(new Set(ladder.map((record) => record['action']))).toEqual(new Set(['log_warning', 'clear_connections']));
     for (const record of ladder) expect(record['thresholds']).toContain('cpuPercent');
 
     expect(supervisor.events('child_spawned')).toHaveLength(1);
