@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { systemClock, type Clock, type HealthCheckResult, type TimerHandle } from '@mpm/health';
+import { systemClock, type Clock, type HealthCheckResult } from '@mpm/health';
+import { ActionSlot, type PendingAction } from './action-slot.js';
 import type { RecoveryAction } from './actions.js';
 import type { BreakerStateKind, BreakerTransition } from './breaker/breaker-state.js';
 import { CircuitBreaker } from './breaker/circuit-breaker.js';
@@ -36,25 +37,6 @@ export interface RecoveryManagerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** An action under way, then waiting to be seen working. */
-interface Verifying {
-  readonly id: number;
-  readonly decidedAt: number;
-  readonly diagnosis: Diagnosis;
-  readonly action: RecoveryAction;
-  readonly breaker: BreakerStateKind;
-  /** The child acted on: its (or a later child's) unexpected exit ends the wait. */
-  readonly actedOn: number;
-  /** Results from this generation on show whether it worked. */
-  fromGeneration: number;
-  /** Set once the action is done; until then it is still acting. */
-  deadline: number | undefined;
-  timer: TimerHandle | undefined;
-  detail: string;
-  /** With recovery disabled a crash is still respawned, but that is no recovery to count. */
-  readonly countsForBreaker: boolean;
-}
-
 /** A crashed child waiting for the breaker to let it be respawned. */
 interface Down {
   readonly diagnosis: Diagnosis;
@@ -80,7 +62,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   readonly #onError: (error: unknown) => void;
   #settings: RecoverySettings;
   #nextId = 1;
-  #verifying: Verifying | undefined;
+  readonly #slot: ActionSlot;
   #down: Down | undefined;
   #gaveUp = false;
   #closed = false;
@@ -92,6 +74,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     super();
     this.#host = options.host;
     this.#clock = options.clock ?? systemClock;
+    this.#slot = new ActionSlot(this.#clock);
     this.#settings = options.settings;
     this.#log = new DecisionLog(options.keepEvents ?? DEFAULT_KEEP_EVENTS);
     this.#onError = options.onError ?? (() => undefined);
@@ -116,7 +99,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
 
   /** True while an action is under way or waiting to be verified. */
   get busy(): boolean {
-    return this.#verifying !== undefined;
+    return this.#slot.held !== undefined;
   }
 
   /** New settings (a reload); the breaker keeps its state, the history is kept. */
@@ -131,7 +114,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   handleResult(result: HealthCheckResult): void {
     if (this.#closed || this.#gaveUp) return;
     const healthy = countsAsHealthy(result);
-    const verifying = this.#verifying;
+    const verifying = this.#slot.held;
     if (verifying?.deadline !== undefined && result.generation >= verifying.fromGeneration) {
       const now = this.#clock.now();
       if (healthy) this.#conclude(verifying, 'succeeded', `healthy again ${now - verifying.decidedAt} ms after the decision`);
@@ -152,7 +135,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   /** Every exit of the child; the expected ones (stop, restart) are none of recovery's business. */
   handleExit(exit: ExitFacts & { readonly expected: boolean }): void {
     if (this.#closed || this.#gaveUp || exit.expected) return;
-    const verifying = this.#verifying;
+    const verifying = this.#slot.held;
     const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
     const { minUptimeMs } = this.#settings.crashBackoff;
     if (verifying !== undefined && exit.generation >= verifying.actedOn) {
@@ -172,15 +155,14 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   /** Stops timers; nothing more is decided. */
   close(): void {
     this.#closed = true;
-    if (this.#verifying?.timer !== undefined) this.#clock.clearTimeout(this.#verifying.timer);
-    this.#verifying = undefined;
+    this.#slot.releaseAny();
     this.#stopFollowingBreaker();
     this.breaker.dispose();
   }
 
   async #consider(diagnosis: Diagnosis): Promise<void> {
     const now = this.#clock.now();
-    const decision = this.#strategy.decide({ diagnosis, history: this.#log.history, now, verifying: this.#verifying !== undefined });
+    const decision = this.#strategy.decide({ diagnosis, history: this.#log.history, now, verifying: this.#slot.held !== undefined });
     if (decision.kind === 'hold') return;
     const { action } = decision;
     if (action === 'log_warning') {
@@ -220,21 +202,17 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       await this.#perform(verifying, path);
     } catch (error) {
       // A bug, not an outcome: drop this action (only this one) so that recovery goes on.
-      if (this.#verifying === verifying) {
-        this.#verifying = undefined;
-        if (verifying.timer !== undefined) this.#clock.clearTimeout(verifying.timer);
-        if (verifying.breaker === 'half_open') this.breaker.returnTrial();
-      }
+      if (this.#slot.release(verifying) && verifying.breaker === 'half_open') this.breaker.returnTrial();
       throw error;
     }
   }
 
-  async #perform(verifying: Verifying, path: ClearPath): Promise<void> {
+  async #perform(verifying: PendingAction, path: ClearPath): Promise<void> {
     const { action, diagnosis } = verifying;
     const generation = diagnosis.generation;
     if (action === 'clear_connections' && path !== null) {
       const outcome = await this.#host.clearConnections(generation, path).catch((error: unknown) => ({ kind: 'failed' as const, reason: messageOf(error) }));
-      if (this.#verifying !== verifying) return;
+      if (this.#slot.held !== verifying) return;
       if (outcome.kind === 'failed') {
         this.#conclude(verifying, 'failed', outcome.reason);
         return;
@@ -249,7 +227,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     } catch (error) {
       outcome = { done: false, reason: messageOf(error) };
     }
-    if (this.#verifying !== verifying) return;
+    if (this.#slot.held !== verifying) return;
     if (!outcome.done) {
       this.#skipStale(verifying, outcome.reason);
       return;
@@ -264,7 +242,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
    */
   #failedAfterTrial(how: string): void {
     const state = this.breaker.state;
-    if (this.#verifying !== undefined || state.kind !== 'half_open' || state.trial !== 'taken') return;
+    if (this.#slot.held !== undefined || state.kind !== 'half_open' || state.trial !== 'taken') return;
     this.breaker.recordFailure(`failed again after the half-open trial, before successThreshold healthy checks: ${how}`);
   }
 
@@ -289,13 +267,12 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       this.#skipStale(verifying, 'there is no exited child to respawn (the supervisor is stopping)');
       return;
     }
-    verifying.fromGeneration = diagnosis.generation + 1;
     verifying.detail = `respawned ${plan.delayMs === 0 ? 'at once' : `after ${plan.delayMs} ms`} (attempt ${plan.attempt})${this.#settings.enabled ? '' : '; recovery is disabled, so no circuit breaker'}`;
-    this.#armDeadline(verifying, now + plan.delayMs + this.#settings.verifyTimeoutMs);
+    this.#verifyUntil(verifying, diagnosis.generation + 1, now + plan.delayMs + this.#settings.verifyTimeoutMs);
   }
 
-  #begin(diagnosis: Diagnosis, action: RecoveryAction, actedOn: number, now: number, detail: string): Verifying {
-    const verifying: Verifying = {
+  #begin(diagnosis: Diagnosis, action: RecoveryAction, actedOn: number, now: number, detail: string): PendingAction {
+    const verifying: PendingAction = {
       id: this.#nextId++,
       decidedAt: now,
       diagnosis,
@@ -308,39 +285,30 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       detail,
       countsForBreaker: this.#settings.enabled,
     };
-    this.#verifying = verifying;
+    this.#slot.hold(verifying);
     this.emit('started', { ...decisionFields(verifying.id, diagnosis, action, now), breaker: verifying.breaker, detail });
     return verifying;
   }
 
-  #verify(verifying: Verifying, fromGeneration: number, detail: string): void {
-    verifying.fromGeneration = fromGeneration;
+  #verify(verifying: PendingAction, fromGeneration: number, detail: string): void {
     verifying.detail = detail;
-    this.#armDeadline(verifying, this.#clock.now() + this.#settings.verifyTimeoutMs);
+    this.#verifyUntil(verifying, fromGeneration, this.#clock.now() + this.#settings.verifyTimeoutMs);
   }
 
-  /** Keeps the deadline beside the timer: a result past it fails the action even if the timer is late. */
-  #armDeadline(verifying: Verifying, deadline: number): void {
-    verifying.deadline = deadline;
-    const timer = this.#clock.setTimeout(() => {
-      if (this.#verifying === verifying) this.#conclude(verifying, 'failed', this.#notHealthyInTime());
-    }, deadline - this.#clock.now());
-    timer.unref?.();
-    verifying.timer = timer;
+  #verifyUntil(verifying: PendingAction, fromGeneration: number, deadline: number): void {
+    this.#slot.verify(verifying, fromGeneration, deadline, () => this.#conclude(verifying, 'failed', this.#notHealthyInTime()));
   }
 
-  #conclude(verifying: Verifying, result: 'succeeded' | 'failed', how: string): void {
-    if (this.#verifying !== verifying) return;
-    this.#verifying = undefined;
-    if (verifying.timer !== undefined) this.#clock.clearTimeout(verifying.timer);
+  #conclude(verifying: PendingAction, result: 'succeeded' | 'failed', how: string): void {
+    if (!this.#slot.release(verifying)) return;
     const detail = verifying.detail === '' ? how : `${verifying.detail}; ${how}`;
     this.#finish(verifying.id, verifying.diagnosis, verifying.action, result, detail, verifying.decidedAt, verifying.breaker);
     if (verifying.countsForBreaker && result === 'failed') this.breaker.recordFailure(`${verifying.action} for ${verifying.diagnosis.failureClass}: ${how}`);
   }
 
   /** The action could not be done to the child it was meant for; a half-open trial is handed back. */
-  #skipStale(verifying: Verifying, reason: string): void {
-    this.#verifying = undefined;
+  #skipStale(verifying: PendingAction, reason: string): void {
+    this.#slot.release(verifying);
     if (verifying.breaker === 'half_open') this.breaker.returnTrial();
     this.#finish(verifying.id, verifying.diagnosis, verifying.action, 'skipped', reason, verifying.decidedAt, verifying.breaker, 'stale');
   }
@@ -388,8 +356,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   #giveUp(reason: string): void {
     if (this.#gaveUp) return;
     this.#gaveUp = true;
-    if (this.#verifying?.timer !== undefined) this.#clock.clearTimeout(this.#verifying.timer);
-    this.#verifying = undefined;
+    this.#slot.releaseAny();
     this.#down = undefined;
     const max = this.breaker.settings.maxOpenCycles;
     const why = `the circuit breaker opened ${max} time(s) in a row (maxOpenCycles ${max}); the last: ${reason}`;
