@@ -99,7 +99,8 @@ describe('/health and /health/ready', () => {
     await healthUntil(url, ({ body }) => body.checks['socketio:socketioLatencyMs']?.[0]?.status === 'fail', 'the Socket.IO check to fail');
     const { body } = await health(url);
     expect(body.checks['socketio:socketioLatencyMs']?.[0]).toMatchObject({ status: 'fail', observedValue: null, observedUnit: 'ms', output: expect.stringMatching(/not answering/) });
-    expect(body.checks['network:tcpLatencyMs']?.[0]).toMatchObject({ status: 'pass', observedUnit: 'ms' });
+    // The kernel still accepts on the hung child's port: TCP answers (a loaded machine may read it slow, never failed).
+    expect(body.checks['network:tcpLatencyMs']?.[0]).toMatchObject({ status: expect.stringMatching(/^(pass|warn)$/), observedValue: expect.any(Number), observedUnit: 'ms' });
     expect(await ready(url)).toMatchObject({ status: 503, body: { ready: false, status: 'fail' } });
     // What recovery would have done is still on record.
     const events = await getJson<{ events: Array<{ action: string; failureClass: string; result: string; skip?: string }> }>(`${url}/events`);
@@ -108,11 +109,19 @@ describe('/health and /health/ready', () => {
     // SIGUSR2 restarts it; the new child starts clean and passes every check.
     const hungPid = body.child.pid;
     supervisor.signal('SIGUSR2');
-    const healthy = await healthUntil(url, ({ body }) => body.status === 'pass' && body.child.restarts === 1, 'the restarted child to pass');
+    // Every check passes once the new child has settled. A single latency reading on a loaded
+    // machine may cross its warning line for a round, so this waits for the condition rather
+    // than judging the first round that reads the overall status as passing.
+    const keys = ['process:processState', 'process:cpuPercent', 'process:memoryMb', 'process:openFds', 'network:tcpLatencyMs', 'socketio:socketioLatencyMs', 'service:clients'];
+    const healthy = await healthUntil(
+      url,
+      ({ body }) => body.status === 'pass' && body.child.restarts === 1 && keys.every((key) => body.checks[key]?.[0]?.status === 'pass'),
+      'the restarted child to pass every check',
+    );
     expect(healthy.status).toBe(200);
     expect(healthy.body.child.pid).not.toBe(hungPid);
     expect(healthy.body.output).toBeUndefined();
-    for (const key of ['process:processState', 'process:cpuPercent', 'process:memoryMb', 'process:openFds', 'network:tcpLatencyMs', 'socketio:socketioLatencyMs', 'service:clients']) {
+    for (const key of keys) {
       expect({ key, entry: healthy.body.checks[key]?.[0] }).toMatchObject({ key, entry: { status: 'pass', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) } });
     }
     expect(typeof healthy.body.checks['process:memoryMb']?.[0]?.observedValue).toBe('number');
