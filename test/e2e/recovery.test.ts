@@ -215,7 +215,9 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
       ['clear_connections', 'failed'],
       ['restart_service', 'succeeded'],
     ]);
-    for (const record of decisions(supervisor, { failureClass: 'resource' })) expect(record['thresholds']).toContain('memoryMb');
+    // Each rung was climbed for memory. (A busy machine may also log a cpuPercent warning for the
+    // leaking child; that is a separate warning, not a rung of this ladder.)
+    for (const record of decisions(supervisor, { failureClass: 'resource', severity: 'critical', generation: 1 })) expect(record['thresholds']).toContain('memoryMb');
     const [, cleared] = decisions(supervisor, { generation: 1, severity: 'critical' });
     expect(cleared!['detail']).toBe('the agent disconnected 0 client(s); the child was not healthy within verifyTimeoutMs (3000 ms)');
     expect(String(restart['reason'])).toMatch(new RegExp(`^memoryMb [\\d.]+ MiB ≥ critical ${critical} MiB`));
@@ -267,7 +269,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
       ['clear_connections', 'failed'],
       ['restart_service', 'succeeded'],
     ]);
-    for (const record of decisions(supervisor, { failureClass: 'resource' })) expect(record['thresholds']).toContain('openFds');
+    for (const record of decisions(supervisor, { failureClass: 'resource', severity: 'critical', generation: 1 })) expect(record['thresholds']).toContain('openFds');
     await expectAllGone([first.pid]);
     await stopCleanly(supervisor);
   });
