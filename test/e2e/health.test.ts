@@ -50,8 +50,9 @@ describe('mpm-supervise watches the health of its child', () => {
     expect(causeNamed(critical, 'socketioLatencyMs')).toMatchObject({ status: 'critical', breaches: 2 });
     expect(causeNamed(critical, 'socketioLatencyMs')?.['message']).toMatch(/is not answering: no (answer to a Socket.IO ping|handshake) within 400 ms/);
     expect(causeNamed(critical, 'ipcLatencyMs')).toMatchObject({ status: 'critical', message: 'the agent did not answer an IPC ping within 400 ms' });
-    // The kernel still accepts TCP connections for a blocked process: the port is not the cause.
-    expect(causeNamed(critical, 'tcpLatencyMs')).toBeUndefined();
+    // The kernel still accepts TCP connections for a blocked process: the port is not the cause
+    // (a loaded machine may read a connect slow, a warning, never critical).
+    expect(causeNamed(critical, 'tcpLatencyMs')?.['status']).not.toBe('critical');
     // It was healthy before the block, and said so once.
     const healthy = supervisor.events('health_changed').filter((record) => record['to'] === 'healthy');
     expect(healthy).toHaveLength(1);

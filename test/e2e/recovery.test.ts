@@ -8,7 +8,7 @@ import { continueAll, expectAllGone } from '../helpers/processes.js';
 import { at, between, breakerTo, childLine, decision, decisions, healthTo, measureDemoServer, merge, timeOf, type DemoBaseline, type Json } from '../helpers/records.js';
 import { freePort } from '../helpers/ports.js';
 import { pingUntilAnswered } from '../helpers/socketio.js';
-import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
+import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Graded recovery behind the circuit breaker (DESIGN §4), as a user sees it: real children
@@ -192,6 +192,14 @@ describe('graded recovery restarts a child that never becomes ready', () => {
   });
 });
 
+/**
+ * The warning decisions about one metric. A busy machine may read another metric (the child's
+ * CPU, say) over its warning line for a round; that is its own warning, logged beside these.
+ */
+function warningsFor(supervisor: SupervisorProcess, metric: string): LogRecord[] {
+  return decisions(supervisor, { severity: 'warning' }).filter((record) => (record['thresholds'] as unknown[] | undefined)?.includes(metric));
+}
+
 describe('graded recovery climbs the ladder for resources, up to their ceilings', () => {
   /** The first child's critical resource decisions, in order: [action, result]. */
   const ladder = (supervisor: SupervisorProcess): Array<[unknown, unknown]> =>
@@ -323,7 +331,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
     expect(cleared['detail']).toMatch(/^the agent disconnected 8 client\(s\); healthy again \d+ ms after the decision$/);
     // Critical decisions climb; a warning on the way up (if a round saw one) is logged once beside them.
     expect(decisions(supervisor, { severity: 'critical' }).map((record) => record['action'])).toEqual(['log_warning', 'clear_connections']);
-    expect(decisions(supervisor, { severity: 'warning' }).length).toBeLessThanOrEqual(1);
+    expect(warningsFor(supervisor, 'clients').length).toBeLessThanOrEqual(1);
     await waitUntil(() => reasons.length === 8, { timeoutMs: DEADLINE_MS, what: 'all 8 clients to see a disconnect' });
     expect(new Set(reasons)).toEqual(new Set(['transport close']));
 
@@ -351,7 +359,7 @@ describe('clear_connections for a child without the agent', () => {
     expect(Number(/\d+/.exec(closed.message)![0])).toBeGreaterThanOrEqual(90);
     // Critical decisions climb; a warning on the way up (if a round saw one) is logged once beside them.
     expect(decisions(supervisor, { severity: 'critical' }).map((record) => record['action'])).toEqual(['log_warning', 'clear_connections']);
-    expect(decisions(supervisor, { severity: 'warning' }).length).toBeLessThanOrEqual(1);
+    expect(warningsFor(supervisor, 'openFds').length).toBeLessThanOrEqual(1);
     expect(supervisor.events('child_spawned')).toHaveLength(1);
     expect(supervisor.events('child_stopping')).toEqual([]);
     await stopCleanly(supervisor);
@@ -488,12 +496,16 @@ describe('with recovery disabled', () => {
     const critical = await healthTo(supervisor, 'critical');
     expect(critical).toMatchObject({ level: 'error', childPid: pid });
 
-    // Two decisions, minActionIntervalMs apart: each one skipped, none climbing.
-    await supervisor.waitForRecord(() => decisions(supervisor).length >= 2, { timeoutMs: DEADLINE_MS, what: 'two recovery decisions' });
-    for (const record of decisions(supervisor)) {
-      expect(record).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', result: 'skipped', skip: 'disabled', childPid: pid });
+    // Two decisions for the hang, minActionIntervalMs apart: each one skipped, none climbing.
+    const hung = () => decisions(supervisor, { failureClass: 'hung' });
+    await supervisor.waitForRecord(() => hung().length >= 2, { timeoutMs: DEADLINE_MS, what: 'two recovery decisions for the hang' });
+    for (const record of hung()) {
+      expect(record).toMatchObject({ action: 'emergency_stop', result: 'skipped', skip: 'disabled', childPid: pid });
       expect(record['detail']).toBe('recovery is disabled (--no-recovery): would have done emergency_stop');
     }
+    // The blocked loop spins a core, so a round may also read cpuPercent over its warning line:
+    // that decision is a log line, which recovery off still writes. Nothing else is ever done.
+    expect(decisions(supervisor).filter((record) => record['result'] !== 'skipped' && record['action'] !== 'log_warning')).toEqual([]);
     expect(supervisor.events('recovery_started')).toEqual([]);
     expect(supervisor.events('child_stopping')).toEqual([]);
     expect(supervisor.events('child_spawned')).toHaveLength(1);
