@@ -201,9 +201,10 @@ function warningsFor(supervisor: SupervisorProcess, metric: string): LogRecord[]
 }
 
 describe('graded recovery climbs the ladder for resources, up to their ceilings', () => {
-  /** The first child's critical resource decisions, in order: [action, result]. */
-  const ladder = (supervisor: SupervisorProcess): Array<[unknown, unknown]> =>
-    decisions(supervisor, { failureClass: 'resource', severity: 'critical', generation: 1 }).map((record) => [record['action'], record['result']]);
+  /** The first child's critical resource decisions, in order: the rungs it climbed. */
+  const rungs = (supervisor: SupervisorProcess): LogRecord[] => decisions(supervisor, { failureClass: 'resource', severity: 'critical', generation: 1 });
+  /** Those rungs as [action, result]. */
+  const ladder = (supervisor: SupervisorProcess): Array<[unknown, unknown]> => rungs(supervisor).map((record) => [record['action'], record['result']]);
 
   it('a memory leak past memoryMb critical: log_warning, clear_connections, then a restart that succeeds', async () => {
     const warning = Math.ceil(baseline.rssMb + 25);
@@ -225,7 +226,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
     ]);
     // Each rung was climbed for memory. (A busy machine may also log a cpuPercent warning for the
     // leaking child; that is a separate warning, not a rung of this ladder.)
-    for (const record of decisions(supervisor, { failureClass: 'resource', severity: 'critical', generation: 1 })) expect(record['thresholds']).toContain('memoryMb');
+    for (const record of rungs(supervisor)) expect(record['thresholds']).toContain('memoryMb');
     const [, cleared] = decisions(supervisor, { generation: 1, severity: 'critical' });
     expect(cleared!['detail']).toBe('the agent disconnected 0 client(s); the child was not healthy within verifyTimeoutMs (3000 ms)');
     expect(String(restart['reason'])).toMatch(new RegExp(`^memoryMb [\\d.]+ MiB ≥ critical ${critical} MiB`));
@@ -277,7 +278,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
       ['clear_connections', 'failed'],
       ['restart_service', 'succeeded'],
     ]);
-    for (const record of decisions(supervisor, { failureClass: 'resource', severity: 'critical', generation: 1 })) expect(record['thresholds']).toContain('openFds');
+    for (const record of rungs(supervisor)) expect(record['thresholds']).toContain('openFds');
     await expectAllGone([first.pid]);
     await stopCleanly(supervisor);
   });
