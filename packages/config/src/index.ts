@@ -4,7 +4,7 @@ export { CONFIG_KEYS, GROUP_PATHS, keyByPath, keyByEnv, envNameOf, defaultTree, 
 export { parseDuration, formatDuration, formatExactDuration } from './duration.js';
 export { describeSource, describeSetting, loadFailed, showName, showValue, type ValueSource, type Finding, type FindingCode } from './findings.js';
 export { readConfigFile, parseConfigText } from './file-layer.js';
-export { MAX_CONFIG_BYTES } from './read-file.js';
+export { MAX_CONFIG_BYTES, readConfigText } from './read-file.js';
 export { MAX_DEPTH } from './json-depth.js';
 export { MAX_FINDINGS_PER_KIND } from './cap.js';
 export { readEnvironment, fromText, CONFIG_FILE_VARIABLE, ENV_PREFIX } from './env-layer.js';

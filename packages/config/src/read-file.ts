@@ -7,32 +7,32 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 export type FileText = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly finding: Finding };
 
 /**
- * Reads a config file that is a regular file (a symbolic link to one is fine) of at most
- * MAX_CONFIG_BYTES. Anything else is refused before it is read: a FIFO nobody writes to
- * would block the supervisor for good (on SIGHUP, with its child running), and
- * /dev/zero would fill its memory.
+ * Reads a config file (or another file a setting names, `what`) that is a regular file (a
+ * symbolic link to one is fine) of at most MAX_CONFIG_BYTES. Anything else is refused
+ * before it is read: a FIFO nobody writes to would block the supervisor for good (on
+ * SIGHUP, with its child running), and /dev/zero would fill its memory.
  */
-export function readConfigText(file: string): FileText {
+export function readConfigText(file: string, what = 'config file'): FileText {
   let fd: number | undefined;
   try {
     // Looked at before it is opened, since opening a device can do something by itself;
     // then the open descriptor decides, in case the path was swapped in between.
     const kind = notRegular(statSync(file));
-    if (kind !== undefined) return refused(file, 'unreadable', `cannot read the config file: it is ${kind}, not a regular file`);
+    if (kind !== undefined) return refused(file, 'unreadable', `cannot read the ${what}: it is ${kind}, not a regular file`);
     // O_NONBLOCK: opening a FIFO waits for a writer unless told not to.
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     const stats = fstatSync(fd);
     const swapped = notRegular(stats);
-    if (swapped !== undefined) return refused(file, 'unreadable', `cannot read the config file: it is ${swapped}, not a regular file`);
-    if (stats.size > MAX_CONFIG_BYTES) return refused(file, 'too_big', tooBig(stats.size));
+    if (swapped !== undefined) return refused(file, 'unreadable', `cannot read the ${what}: it is ${swapped}, not a regular file`);
+    if (stats.size > MAX_CONFIG_BYTES) return refused(file, 'too_big', tooBig(stats.size, what));
     // One byte more than the limit tells a file that grew since fstat from one that did not.
     const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
     let length = 0;
     for (let read = -1; read !== 0 && length < buffer.length; length += read) read = readSync(fd, buffer, length, buffer.length - length, null);
-    if (length > MAX_CONFIG_BYTES) return refused(file, 'too_big', `config file is more than the ${formatLimit()} limit`);
+    if (length > MAX_CONFIG_BYTES) return refused(file, 'too_big', `${what} is more than the ${formatLimit()} limit`);
     return { ok: true, text: buffer.toString('utf8', 0, length) };
   } catch (error) {
-    return refused(file, 'unreadable', `cannot read the config file: ${reasonOf(error)}`);
+    return refused(file, 'unreadable', `cannot read the ${what}: ${reasonOf(error)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -66,11 +66,11 @@ function reasonOf(error: unknown): string {
 }
 
 /** "3.2 MiB", or the bytes when that would read "1.0 MiB" for a file just over the limit. */
-function tooBig(size: number): string {
+function tooBig(size: number, what: string): string {
   const mib = (size / MAX_CONFIG_BYTES).toFixed(1);
   return mib === '1.0'
-    ? `config file is ${size.toLocaleString('en-US')} bytes, more than the ${formatLimit()} limit (${MAX_CONFIG_BYTES.toLocaleString('en-US')} bytes)`
-    : `config file is ${mib} MiB, more than the ${formatLimit()} limit`;
+    ? `${what} is ${size.toLocaleString('en-US')} bytes, more than the ${formatLimit()} limit (${MAX_CONFIG_BYTES.toLocaleString('en-US')} bytes)`
+    : `${what} is ${mib} MiB, more than the ${formatLimit()} limit`;
 }
 
 function formatLimit(): string {

@@ -92,7 +92,35 @@ export const configSchema = z.object({
     probeTimeoutMs: duration({ default: 2 * SECOND, min: 50, max: MINUTE, description: 'How long one probe (TCP, Socket.IO, IPC) may take; never longer than checkIntervalMs' }),
     failureThreshold: integer({ default: 3, min: 1, max: 100, description: 'Consecutive breaches before a check is critical' }),
     historySize: integer({ default: 100, min: 1, max: 100_000, description: 'Check results kept per metric' }),
-    probeUrl: url({ default: null, description: 'Socket.IO URL to probe (default: http://127.0.0.1:<child.port>)', flag: '--probe-url' }),
+    probeUrl: url({
+      default: null,
+      description: "Socket.IO URL to probe (default: http://127.0.0.1:<child.port>); its path names a namespace, e.g. http://127.0.0.1:3000/admin (the engine's path is health.probePath)",
+      flag: '--probe-url',
+    }),
+    probePath: text({
+      default: '/socket.io/',
+      pattern: /^\/[\x21-\x7e]{0,199}$/,
+      expects: 'a path that starts with "/", like "/socket.io/" (visible ASCII, at most 200 characters)',
+      description: "The Socket.IO server's path (its `path` option), where the probe's handshake goes",
+      flag: '--probe-path',
+    }),
+    probeCaFile: path({ default: null, description: 'PEM file of the certificate authorities an https:// probe trusts besides the system ones (a self-signed certificate is its own)' }),
+    probeInsecure: boolean({
+      default: false,
+      description: "Probe an https:// server without checking its certificate (the probe's traffic stays on this machine)",
+      flag: '--probe-insecure',
+    }),
+    checks: z.object({
+      tcp: z.object({ enabled: boolean({ default: true, description: "Run the TCP check (a connect to the child's port)" }) }),
+      socketio: z.object({
+        enabled: boolean({
+          default: true,
+          description: 'Run the Socket.IO check (a real client handshake); false for a child that is not a Socket.IO server',
+          flag: '--no-socketio-check',
+          flagHelp: 'Do not run the Socket.IO check (a child that is not a Socket.IO server)',
+        }),
+      }),
+    }),
     thresholds: z.object({
       cpuPercent: threshold('CPU use', 'percent of one core', { warning: 80, critical: 95, max: 10_000 }),
       memoryMb: threshold('Resident memory', 'MiB', { warning: 400, critical: 500, max: 1_048_576 }),

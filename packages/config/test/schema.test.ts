@@ -67,6 +67,12 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   'child.maxMemoryMb': null,
   // Host names the status server answers to without a token, besides its own (DNS rebinding).
   'http.allowedHosts': [],
+  // Probes for servers nobody here wrote (issue 20): another path, TLS, a check turned off.
+  'health.probePath': '/socket.io/',
+  'health.probeCaFile': null,
+  'health.probeInsecure': false,
+  'health.checks.tcp.enabled': true,
+  'health.checks.socketio.enabled': true,
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);

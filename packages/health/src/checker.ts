@@ -25,6 +25,8 @@ export interface HealthChecker {
    * the process from the kernel: only a probe that answers can make a new child ready.
    */
   readonly probe: boolean;
+  /** A probe of the child's port: it has nothing to do until the port is known. */
+  readonly needsAddress?: boolean;
   /** Every metric name the checker may report. */
   readonly metrics: readonly string[];
   check(target: HealthTarget, context: CheckContext): Promise<HealthMetric[]>;

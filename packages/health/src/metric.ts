@@ -17,6 +17,19 @@ export interface HealthMetric {
   readonly breaches?: number;
   /** Over a hard limit (child.maxMemoryMb): critical at once, and restarted at once. */
   readonly overLimit?: true;
+  /**
+   * Set on an `unknown` probe metric when something answered, but not as the probe
+   * expects (a plain HTTP server, a TLS certificate the probe does not trust): a setting
+   * to fix, logged once, never counted against the child.
+   */
+  readonly mismatch?: ProbeMismatch;
+}
+
+export interface ProbeMismatch {
+  /** What the probe saw, e.g. "HTTP 404 at /socket.io/", "self-signed certificate". */
+  readonly cause: string;
+  /** The setting that fixes it. */
+  readonly hint: string;
 }
 
 /** Rounds for display: whole numbers stay whole, others keep what matters. */

@@ -21,6 +21,8 @@ export interface MonitorSettings {
   readonly thresholds: Thresholds;
   /** child.maxMemoryMb: over it, memoryMb is critical at once (null or absent: no limit). */
   readonly memoryLimitMb?: number | null;
+  /** Checkers turned off by name (health.checks.*.enabled false): not run, not shown. */
+  readonly disabledCheckers?: readonly string[];
 }
 
 export interface StatusChange {
@@ -218,19 +220,22 @@ export class HealthMonitor {
     session.lastRoundAt = started;
     const target = session.target;
     const run = { probeTimeoutMs: effectiveProbeTimeoutMs(settings), thresholds: settings.thresholds };
-    const raw = await Promise.all(this.#checkers.map((checker) => runChecker(checker, target, run, this.#clock, session.stop.signal)));
+    const disabled = settings.disabledCheckers ?? [];
+    const checkers = this.#checkers.filter((checker) => !disabled.includes(checker.name));
+    const raw = await Promise.all(checkers.map((checker) => runChecker(checker, target, run, this.#clock, session.stop.signal)));
     if (this.#session !== session) return undefined;
 
     const now = this.#clock.now();
     const rawMetrics = raw.flatMap((check) => check.metrics);
     const probeAnswered = raw.some(
-      (check, index) => this.#checkers[index]?.probe === true && check.metrics.some((metric) => metric.status === 'healthy' || metric.status === 'warning'),
+      (check, index) => checkers[index]?.probe === true && check.metrics.some((metric) => metric.status === 'healthy' || metric.status === 'warning'),
     );
     const evidence = {
       raw: rawMetrics,
       agentReady: target.agent?.ready !== undefined,
       probeAnswered,
-      canProbe: target.address !== undefined || target.agent?.present === true,
+      // With every port probe turned off, a known port is nothing to wait for.
+      canProbe: (target.address !== undefined && checkers.some((checker) => checker.needsAddress === true)) || target.agent?.present === true,
     };
     const readiness = session.gate.assess(evidence, now, settings.startupTimeoutMs);
     let metrics = applyMemoryLimit(session.breaches.apply(rawMetrics, settings.failureThreshold), settings.memoryLimitMb);

@@ -10,6 +10,23 @@ export interface ProbeAddress {
   readonly shownUrl: string;
   /** Who said so: `--port`/`child.port`, `health.probeUrl`, or the agent's mpm:ready. */
   readonly source: 'port' | 'probe_url' | 'agent';
+  /** The Socket.IO server's engine path (health.probePath), e.g. /socket.io/. */
+  readonly path: string;
+  readonly tls: ProbeTls;
+  /**
+   * Where to look when nothing listens at `host`: [::1] for a port on loopback, since a
+   * server that listens on "localhost" may have bound only its IPv6 address.
+   */
+  readonly fallback?: ProbeAddress;
+}
+
+/** How an https:// probe checks the server's certificate (health.probeCaFile, health.probeInsecure). */
+export interface ProbeTls {
+  /** PEM certificate authorities trusted besides the system ones. */
+  readonly ca?: string;
+  readonly rejectUnauthorized: boolean;
+  /** Why the CA file could not be used: the probe says so instead of blaming the server. */
+  readonly problem?: string;
 }
 
 export type PingOutcome =

@@ -62,7 +62,7 @@ function target(clock: FakeClock, overrides: Partial<HealthTarget> = {}): Health
     pid: 4242,
     generation: 1,
     startedAt: clock.now(),
-    address: { host: '127.0.0.1', port: 3000, url: 'http://127.0.0.1:3000', shownUrl: 'http://127.0.0.1:3000', source: 'port' },
+    address: { host: '127.0.0.1', port: 3000, url: 'http://127.0.0.1:3000', shownUrl: 'http://127.0.0.1:3000', source: 'port', path: '/socket.io/', tls: { rejectUnauthorized: true } },
     agent: undefined,
     ...overrides,
   };

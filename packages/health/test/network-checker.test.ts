@@ -12,14 +12,14 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 });
 
-async function listening(): Promise<{ server: Server; port: number; accepted: Socket[] }> {
+async function listening(host = '127.0.0.1'): Promise<{ server: Server; port: number; accepted: Socket[] }> {
   const accepted: Socket[] = [];
   const server = createServer((socket) => {
     accepted.push(socket);
     socket.on('error', () => {}); // the probe may reset it; that is its business
   });
   servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return { server, port: (server.address() as AddressInfo).port, accepted };
 }
 
@@ -61,5 +61,24 @@ describe('NetworkChecker', () => {
     const metrics = await checker.check(targetFor(process.pid), contextWith());
     expect(metrics).toEqual([expect.objectContaining({ name: 'tcpLatencyMs', status: 'unknown', value: null })]);
     expect(metrics[0]!.message).toMatch(/no port to probe/);
+  });
+
+  it('finds a port that listens on [::1] only through the fallback, and says so', async () => {
+    const { port } = await listening('::1');
+    const address = { ...localAddress(port), fallback: { ...localAddress(port), host: '::1' } };
+
+    const [metric] = await new NetworkChecker().check(targetFor(process.pid, { address }), contextWith());
+
+    expect(metric).toMatchObject({ status: 'healthy' });
+    expect(metric!.message).toMatch(new RegExp(`^TCP connect to \\[::1\\]:${port} \\(nothing listens on 127\\.0\\.0\\.1\\): `));
+  });
+
+  it('names both addresses when neither listens', async () => {
+    const port = await freePort();
+    const address = { ...localAddress(port), fallback: { ...localAddress(port), host: '::1' } };
+
+    const [metric] = await new NetworkChecker().check(targetFor(process.pid, { address }), contextWith());
+
+    expect(metric).toMatchObject({ status: 'critical', message: `port 127.0.0.1:${port} or [::1]:${port} is not accepting connections: connection refused` });
   });
 });

@@ -38,7 +38,7 @@ async function startDemo(): Promise<{ target: HealthTarget; port: number }> {
     pid: spawned.pid!,
     generation: 1,
     startedAt: Date.now(),
-    address: { host: '127.0.0.1', port, url: `http://127.0.0.1:${port}`, shownUrl: `http://127.0.0.1:${port}`, source: 'agent' },
+    address: { host: '127.0.0.1', port, url: `http://127.0.0.1:${port}`, shownUrl: `http://127.0.0.1:${port}`, source: 'agent', path: '/socket.io/', tls: { rejectUnauthorized: true } },
     agent,
   };
   return { target, port };

@@ -106,7 +106,7 @@ describe('SocketIoChecker', () => {
     const tookMs = Date.now() - started;
 
     expect(blocked).toMatchObject({ name: 'socketioLatencyMs', status: 'critical', value: null });
-    expect(blocked!.message).toBe(`Socket.IO at http://127.0.0.1:${port} is not answering: no handshake within 500 ms`);
+    expect(blocked!.message).toBe(`Socket.IO at http://127.0.0.1:${port} is not answering: no Socket.IO handshake within 500 ms`);
     // It waited for its timeout, and not much longer.
     expect(tookMs).toBeGreaterThanOrEqual(450);
     expect(tookMs).toBeLessThan(5000);

@@ -1,9 +1,10 @@
 import type { ChildController, IpcTrouble, SpawnedEvent } from '@mpm/child';
 import type { ConfigUpdates } from '@mpm/config';
-import { AgentLink, defaultCheckers, HealthMonitor, systemClock, type Clock, type HealthChecker, type HealthTarget } from '@mpm/health';
+import { AgentLink, defaultCheckers, HealthMonitor, systemClock, type Clock, type HealthChecker, type HealthTarget, type ProbeTls } from '@mpm/health';
 import type winston from 'winston';
 import { logHealth } from './health-log.js';
-import { monitorSettingsFrom, probeAddressFor } from './health-settings.js';
+import { monitorSettingsFrom, probeAddressFor, probeTlsFrom } from './health-settings.js';
+import { logProbeMismatches } from './probe-mismatch-log.js';
 import { IpcWarnings } from './ipc-warnings.js';
 
 export interface HealthWatchOptions {
@@ -33,12 +34,14 @@ export class HealthWatch {
   readonly #clock: Clock;
   #watched: Watched | undefined;
   #noPortNoted = false;
+  #probeTls: ProbeTls;
 
   constructor(controller: ChildController, config: ConfigUpdates, logger: winston.Logger, options: HealthWatchOptions = {}) {
     this.#controller = controller;
     this.#config = config;
     this.#logger = logger;
     this.#clock = options.clock ?? systemClock;
+    this.#probeTls = probeTlsFrom(config.current.health);
     this.monitor = new HealthMonitor({
       checkers: options.checkers ?? defaultCheckers(),
       settings: monitorSettingsFrom(config.current),
@@ -66,7 +69,9 @@ export class HealthWatch {
     const stopNoting = this.monitor.onResult((result) => {
       if (result.readiness !== 'starting') this.#noteMissingPort(result.generation);
     });
+    const stopMismatches = logProbeMismatches(this.monitor, this.#logger);
     const stopFollowing = this.#config.subscribe((change) => {
+      if (change.touches('health')) this.#probeTls = probeTlsFrom(change.next.health);
       if (change.touches('health') || change.touches('child.startupTimeoutMs')) this.monitor.update(monitorSettingsFrom(change.next));
     });
     return () => {
@@ -77,6 +82,7 @@ export class HealthWatch {
       controller.off('stopRequested', onStopRequested);
       stopLogging();
       stopNoting();
+      stopMismatches();
       stopFollowing();
       this.#forget(this.#watched?.generation ?? -1);
       this.monitor.close();
@@ -112,12 +118,13 @@ export class HealthWatch {
     });
     const spawnPort = portOf(controller.spec.env.PORT);
     const config = this.#config;
+    const tls = (): ProbeTls => this.#probeTls;
     const target: HealthTarget = {
       pid,
       generation,
       startedAt: this.#clock.now(),
       get address() {
-        return probeAddressFor(config.current.health.probeUrl, spawnPort, link?.ready);
+        return probeAddressFor(config.current.health, tls(), spawnPort, link?.ready);
       },
       agent: link,
     };

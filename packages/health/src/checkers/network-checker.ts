@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { CheckContext, HealthChecker } from '../checker.js';
 import { failed, rated, unknown, type HealthMetric } from '../metric.js';
-import type { HealthTarget } from '../target.js';
+import type { HealthTarget, ProbeAddress } from '../target.js';
 
 export type ConnectOutcome = { readonly ok: true; readonly ms: number } | { readonly ok: false; readonly reason: string };
 
@@ -28,10 +28,15 @@ export function tcpConnect(host: string, port: number, timeoutMs: number, signal
   });
 }
 
+function hostPort(address: ProbeAddress): string {
+  return `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
 /** Is the child's port accepting connections? A TCP connect, with its latency. */
 export class NetworkChecker implements HealthChecker {
   readonly name = 'network';
   readonly probe = true;
+  readonly needsAddress = true;
   readonly metrics = ['tcpLatencyMs'] as const;
 
   async check(target: HealthTarget, context: CheckContext): Promise<HealthMetric[]> {
@@ -39,8 +44,15 @@ export class NetworkChecker implements HealthChecker {
     if (address === undefined) {
       return [unknown('tcpLatencyMs', 'ms', 'no port to probe yet (set --port or health.probeUrl, or load the agent)', context.now())];
     }
-    const where = `${address.host}:${address.port}`;
-    const outcome = await tcpConnect(address.host, address.port, context.timeoutMs, context.signal);
+    let where = hostPort(address);
+    let outcome = await tcpConnect(address.host, address.port, context.timeoutMs, context.signal);
+    const fallback = address.fallback;
+    if (!outcome.ok && outcome.reason === 'connection refused' && fallback !== undefined) {
+      const other = await tcpConnect(fallback.host, fallback.port, context.timeoutMs, context.signal);
+      if (other.ok) where = `${hostPort(fallback)} (nothing listens on ${address.host})`;
+      else where = `${where} or ${hostPort(fallback)}`;
+      outcome = other;
+    }
     const at = context.now();
     if (!outcome.ok) return [failed('tcpLatencyMs', 'ms', `port ${where} is not accepting connections: ${outcome.reason}`, at)];
     const metric = rated('tcpLatencyMs', outcome.ms, 'ms', context.thresholds.probeLatencyMs, at);

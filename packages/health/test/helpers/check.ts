@@ -7,7 +7,7 @@ export function targetFor(pid: number, extra: Partial<HealthTarget> = {}): Healt
 }
 
 export function localAddress(port: number): ProbeAddress {
-  return { host: '127.0.0.1', port, url: `http://127.0.0.1:${port}`, shownUrl: `http://127.0.0.1:${port}`, source: 'port' };
+  return { host: '127.0.0.1', port, url: `http://127.0.0.1:${port}`, shownUrl: `http://127.0.0.1:${port}`, source: 'port', path: '/socket.io/', tls: { rejectUnauthorized: true } };
 }
 
 /** One round's context, on real time. */
