@@ -48,7 +48,7 @@ describe('mpm-supervise watches the health of its child', () => {
     expect(critical).toMatchObject({ level: 'error', readiness: 'ready', generation: 1 });
     expect(critical.message).toMatch(/^health (healthy|warning) → critical: /);
     expect(causeNamed(critical, 'socketioLatencyMs')).toMatchObject({ status: 'critical', breaches: 2 });
-    expect(causeNamed(critical, 'socketioLatencyMs')?.['message']).toMatch(/is not answering: no (answer to a Socket.IO ping|handshake) within 400 ms/);
+    expect(causeNamed(critical, 'socketioLatencyMs')?.['message']).toMatch(/is not answering: no (answer to a Socket.IO ping|Socket.IO handshake) within 400 ms/);
     expect(causeNamed(critical, 'ipcLatencyMs')).toMatchObject({ status: 'critical', message: 'the agent did not answer an IPC ping within 400 ms' });
     // The kernel still accepts TCP connections for a blocked process: the port is not the cause
     // (a loaded machine may read a connect slow, a warning, never critical).

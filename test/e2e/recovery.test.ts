@@ -183,7 +183,7 @@ describe('graded recovery restarts a child that never becomes ready', () => {
     const restart = await decision(supervisor, { action: 'restart_service' });
     const [first, second] = supervisor.childPids();
     expect(restart).toMatchObject({ failureClass: 'startup_timeout', severity: 'critical', result: 'succeeded', childPid: first, generation: 1 });
-    expect(String(restart['reason'])).toContain(`port 127.0.0.1:${port} is not accepting connections`);
+    expect(String(restart['reason'])).toContain(`port 127.0.0.1:${port} or [::1]:${port} is not accepting connections`);
     // Never ready means no agent to ask: the stop signal goes to the group.
     expect(supervisor.events('child_stopping')).toMatchObject([{ childPid: first, how: 'signal', reason: 'recovery' }]);
     expect((await pingUntilAnswered(port)).pid).toBe(second);

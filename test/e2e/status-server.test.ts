@@ -157,7 +157,15 @@ describe('/metrics', () => {
     const { supervisor } = supervise(['node', demoServerPath], { args: ['--port', '0'] });
     const url = await supervisor.statusUrl();
     await healthUntil(url, ({ body }) => body.status === 'pass', 'a healthy child');
-    const answer = await httpRequest(`${url}/metrics`);
+    // A round can pass on its probes before the agent's first IPC answer brings its figures.
+    let answer = await httpRequest(`${url}/metrics`);
+    await waitUntil(
+      async () => {
+        answer = await httpRequest(`${url}/metrics`);
+        return !Number.isNaN(sample(answer.body, 'mpm_socketio_clients'));
+      },
+      { what: "the agent's client count in /metrics", intervalMs: 100 },
+    );
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
 
