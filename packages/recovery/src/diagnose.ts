@@ -1,5 +1,5 @@
 import { causesOf, type HealthCheckResult, type HealthMetric } from '@mpm/health';
-import { higher, type RecoveryAction } from './actions.js';
+import { higher, rankOf, type RecoveryAction } from './actions.js';
 import { ceilingFor } from './ceilings.js';
 import { summarize, type Diagnosis, type FailureClass, type RestartVia, type Severity } from './failure-class.js';
 
@@ -50,7 +50,10 @@ export function diagnose(result: HealthCheckResult): Diagnosis | undefined {
     // Over a hard limit the operator has already said what to do: restart, as PM2 would.
     if (bad.some((metric) => metric.overLimit === true)) return { ...base, failureClass, thresholds, floor: 'restart_service', ceiling: 'restart_service', restartVia: 'message' };
     const ceiling = severity === 'warning' ? 'log_warning' : thresholds.map(ceilingFor).reduce(higher, 'log_warning');
-    return { ...base, failureClass, thresholds, floor: 'log_warning', ceiling, restartVia: 'message' };
+    // At critical the warning has been logged already, failureThreshold rounds ago: another
+    // line helps nobody, so a critical resource starts on the first rung that acts.
+    const floor = severity === 'critical' && rankOf(ceiling) >= rankOf('clear_connections') ? 'clear_connections' : 'log_warning';
+    return { ...base, failureClass, thresholds, floor, ceiling, restartVia: 'message' };
   }
   const { floor, via } = LIVENESS[failureClass];
   // A warning only ever logs: it is a failure on its way, not yet one to act on.

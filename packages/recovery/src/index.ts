@@ -11,3 +11,6 @@ export type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './
 export type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost } from './host.js';
 export type { RecoverySettings } from './settings.js';
 export { RecoveryManager, type ActionStarted, type RecoveryManagerEvents, type RecoveryManagerOptions } from './manager.js';
+export { LeakGuard, leakDiagnosis, type MemorySample } from './leaks/leak-guard.js';
+export { forecastCrossing, hardLine, ladderHorizonMs, type Forecast, type HardLine, type LeakGuardSettings } from './leaks/forecast.js';
+export { Trend, type Reading } from './leaks/trend.js';

@@ -11,6 +11,7 @@ import type { RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
 import type { Diagnosis } from './failure-class.js';
 import { countsAsHealthy } from './healthy.js';
 import type { ActionOutcome, ClearPath, RecoveryHost } from './host.js';
+import { leakDiagnosis, LeakGuard, memoryOf, type MemorySample } from './leaks/leak-guard.js';
 import type { RecoverySettings } from './settings.js';
 import { GradedRecoveryStrategy } from './strategy/graded-strategy.js';
 
@@ -59,6 +60,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   readonly #strategy: GradedRecoveryStrategy;
   readonly #backoff: CrashBackoff;
   readonly #log: DecisionLog;
+  readonly #leaks = new LeakGuard();
   readonly #onError: (error: unknown) => void;
   #settings: RecoverySettings;
   #nextId = 1;
@@ -132,6 +134,46 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     this.#consider(diagnosis).catch((error: unknown) => this.#onError(error));
   }
 
+  /**
+   * A quick reading of the child's memory between rounds (LeakGuard): a clear_connections
+   * that memory keeps climbing through has failed now, not at verifyTimeoutMs; and a leak
+   * that would cross its hard line before the ladder could restart the child is restarted
+   * gracefully at once, with the forecast as its reason.
+   */
+  handleMemorySample(sample: MemorySample): void {
+    const settings = this.#settings.leaks;
+    if (this.#closed || this.#gaveUp || settings === undefined) return;
+    const held = this.#slot.held;
+    if (held?.deadline !== undefined && held.action === 'clear_connections' && held.diagnosis.generation === sample.generation && held.diagnosis.thresholds.includes('memoryMb')) {
+      const from = memoryOf(held.diagnosis);
+      const why = from === undefined ? undefined : this.#leaks.stillRising(sample.generation, held.decidedAt, from);
+      if (why !== undefined) this.#conclude(held, 'failed', `${why}; ended before verifyTimeoutMs`);
+      if (this.#gaveUp) return;
+    }
+    const forecast = this.#leaks.sample(sample, settings, this.#lastMemoryRungAt(sample.at));
+    if (forecast === undefined) return;
+    const busy = this.#slot.held;
+    if (busy !== undefined) {
+      // A restart or kill under way already replaces the child.
+      if (busy.action !== 'clear_connections') return;
+      this.#conclude(busy, 'failed', `overtaken by the leak: ${forecast.text}`);
+      if (this.#gaveUp) return;
+    }
+    this.#leaks.settle(sample.generation);
+    const diagnosis = leakDiagnosis(forecast, sample);
+    if (!this.#settings.enabled) {
+      this.#record(diagnosis, 'restart_service', 'skipped', `recovery is disabled (--no-recovery): would have done restart_service`, sample.at, 'disabled');
+      return;
+    }
+    this.#act(diagnosis, 'restart_service', null, this.#clock.now()).catch((error: unknown) => this.#onError(error));
+  }
+
+  /** When the ladder last took a rung for memory inside failureWindowMs: the forecast's horizon starts there. */
+  #lastMemoryRungAt(now: number): number | undefined {
+    const since = now - this.#settings.failureWindowMs;
+    return this.#log.history.findLast((past) => past.at > since && past.severity === 'critical' && past.action !== 'log_warning' && past.thresholds.includes('memoryMb'))?.at;
+  }
+
   /** Every exit of the child; the expected ones (stop, restart) are none of recovery's business. */
   handleExit(exit: ExitFacts & { readonly expected: boolean }): void {
     if (this.#closed || this.#gaveUp || exit.expected) return;
@@ -186,6 +228,11 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
         return this.#consider(diagnosis);
       }
     }
+    return this.#act(diagnosis, action, path, now);
+  }
+
+  /** An action that touches the child, once the breaker allows it: done, then verified. */
+  async #act(diagnosis: Diagnosis, action: RecoveryAction, path: ClearPath, now: number): Promise<void> {
     this.#failedAfterTrial(`${diagnosis.failureClass}: ${diagnosis.reason}`);
     if (this.#gaveUp) return;
     const permit = this.breaker.permit();

@@ -1,5 +1,6 @@
 import type { BreakerSettings } from './breaker/breaker-state.js';
 import type { BackoffSettings } from './crash-backoff.js';
+import type { LeakGuardSettings } from './leaks/forecast.js';
 
 /** The recovery.* config keys (DESIGN §5), with the child.* keys of the crash backoff. */
 export interface RecoverySettings {
@@ -10,4 +11,6 @@ export interface RecoverySettings {
   readonly verifyTimeoutMs: number;
   readonly circuitBreaker: BreakerSettings;
   readonly crashBackoff: BackoffSettings;
+  /** How fast leaks are judged between rounds; absent: only the rounds judge memory. */
+  readonly leaks?: LeakGuardSettings;
 }

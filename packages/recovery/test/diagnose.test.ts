@@ -94,14 +94,14 @@ describe('diagnose: liveness', () => {
 });
 
 describe('diagnose: resources', () => {
-  it('names memoryMb, starts at log_warning and may go up to restart_service', () => {
+  it('names memoryMb, starts at clear_connections (its warning was logged rounds ago) and may go up to restart_service', () => {
     const memory = r.memory(AT, 612);
     const diagnosis = diagnosed([r.running(AT), r.cpu(AT, 10), memory, r.tcp(AT), r.socketio(AT), r.ipc(AT)]);
     expect(diagnosis).toMatchObject({
       failureClass: 'resource',
       severity: 'critical',
       thresholds: ['memoryMb'],
-      floor: 'log_warning',
+      floor: 'clear_connections',
       ceiling: 'restart_service',
       restartVia: 'message',
       reason: memory.message,
@@ -137,7 +137,7 @@ describe('diagnose: resources', () => {
   it('calls a slowly answering Socket.IO a resource (lag), not a liveness failure', () => {
     const slow = rated('socketioLatencyMs', 2500, 'ms', DEFAULT_THRESHOLDS.probeLatencyMs, AT);
     const diagnosis = diagnosed([r.running(AT), r.tcp(AT), slow, r.ipc(AT)]);
-    expect(diagnosis).toMatchObject({ failureClass: 'resource', thresholds: ['socketioLatencyMs'], floor: 'log_warning', ceiling: 'restart_service' });
+    expect(diagnosis).toMatchObject({ failureClass: 'resource', thresholds: ['socketioLatencyMs'], floor: 'clear_connections', ceiling: 'restart_service' });
   });
 });
 

@@ -1,13 +1,15 @@
 import type { ExitEvent } from '@mpm/child';
 import type { ConfigUpdates } from '@mpm/config';
-import type { Clock } from '@mpm/health';
+import { systemClock, type Clock } from '@mpm/health';
 import { RecoveryManager } from '@mpm/recovery';
 import type { Registry } from 'prom-client';
 import type winston from 'winston';
 import type { HealthWatch } from '../health/health-watch.js';
 import { registerRecoveryMetrics } from '../metrics/recovery-metrics.js';
 import type { Supervisor } from '../supervisor.js';
+import { cgroupMemoryMaxMb } from './cgroup-memory.js';
 import { ChildRecoveryHost } from './child-host.js';
+import { sampleChildMemory } from './memory-sampler.js';
 import { logRecovery } from './recovery-log.js';
 import { RECOVERY_KEYS, recoverySettingsFrom } from './recovery-settings.js';
 
@@ -29,10 +31,13 @@ export class RecoveryWatch {
   readonly #config: ConfigUpdates;
   readonly #logger: winston.Logger;
   readonly #registry: Registry | undefined;
+  readonly #clock: Clock;
+  readonly #cgroupMaxMb = cgroupMemoryMaxMb();
 
   constructor(supervisor: Supervisor, health: HealthWatch, config: ConfigUpdates, logger: winston.Logger, options: RecoveryWatchOptions = {}) {
     const { clock, registry } = options;
     this.#registry = registry;
+    this.#clock = clock ?? systemClock;
     this.#supervisor = supervisor;
     this.#health = health;
     this.#config = config;
@@ -46,7 +51,7 @@ export class RecoveryWatch {
     });
     this.manager = new RecoveryManager({
       host,
-      settings: recoverySettingsFrom(config.current),
+      settings: recoverySettingsFrom(config.current, this.#cgroupMaxMb),
       ...(clock === undefined ? {} : { clock }),
       onError: (error) =>
         logger.error(`recovery failed internally: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
@@ -60,9 +65,10 @@ export class RecoveryWatch {
     const stopCounting = this.#registry === undefined ? () => undefined : registerRecoveryMetrics(this.#registry, this.manager);
     const stopResults = this.#health.monitor.onResult((result) => this.manager.handleResult(result));
     const onExit = (exit: ExitEvent): void => this.manager.handleExit(exit);
+    const stopSampling = sampleChildMemory(controller, this.#clock, (sample) => this.manager.handleMemorySample(sample));
     controller.on('exit', onExit);
     const stopFollowing = this.#config.subscribe((change) => {
-      if (RECOVERY_KEYS.some((key) => change.touches(key))) this.manager.update(recoverySettingsFrom(change.next));
+      if (RECOVERY_KEYS.some((key) => change.touches(key))) this.manager.update(recoverySettingsFrom(change.next, this.#cgroupMaxMb));
     });
     if (!this.manager.settings.enabled) {
       this.#logger.warn('recovery is disabled (--no-recovery): health is checked and logged, crashes are respawned, nothing else is done to the child', {
@@ -71,6 +77,7 @@ export class RecoveryWatch {
     }
     return () => {
       stopResults();
+      stopSampling();
       controller.off('exit', onExit);
       stopFollowing();
       stopLogging();

@@ -75,7 +75,7 @@ export function readProcFacts(pid: number): ProcFacts | undefined {
 }
 
 /** VmRSS from /proc/PID/status (in kB there, whatever the page size); a zombie has none. */
-function readRssBytes(pid: number): number | null {
+export function readRssBytes(pid: number): number | null {
   try {
     const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match === null ? null : Number(match[1]) * 1024;
