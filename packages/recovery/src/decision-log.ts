@@ -28,6 +28,11 @@ export class DecisionLog {
     return this.#history;
   }
 
+  /** When a rung that acts was last taken on a critical failure of `metric`, after `since`. */
+  lastRungFor(metric: string, since: number): number | undefined {
+    return this.#history.findLast((past) => past.at > since && past.severity === 'critical' && past.action !== 'log_warning' && past.thresholds.includes(metric))?.at;
+  }
+
   /** A decision with its verdict; `at` is when it was decided. */
   add(event: RecoveryEvent, at: number): void {
     keepLast(this.#events, event, this.#keepEvents);

@@ -11,9 +11,9 @@ import type { RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
 import type { Diagnosis } from './failure-class.js';
 import { countsAsHealthy } from './healthy.js';
 import type { ActionOutcome, ClearPath, RecoveryHost } from './host.js';
-import { leakDiagnosis, LeakGuard, memoryOf, type MemorySample } from './leaks/leak-guard.js';
+import { LeakGuard, type MemorySample } from './leaks/leak-guard.js';
 import type { RecoverySettings } from './settings.js';
-import { GradedRecoveryStrategy } from './strategy/graded-strategy.js';
+import { GradedRecoveryStrategy, logOnlyDetail } from './strategy/graded-strategy.js';
 
 /** An action as it starts: the record it will become, without its verdict. */
 export type ActionStarted = Omit<RecoveryEvent, 'result' | 'skip' | 'durationMs'>;
@@ -135,43 +135,31 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   }
 
   /**
-   * A quick reading of the child's memory between rounds (LeakGuard): a clear_connections
-   * that memory keeps climbing through has failed now, not at verifyTimeoutMs; and a leak
-   * that would cross its hard line before the ladder could restart the child is restarted
-   * gracefully at once, with the forecast as its reason.
+   * A quick reading of the child's memory between rounds (LeakGuard): a clear_connections memory
+   * keeps climbing through has failed now, not at verifyTimeoutMs; a leak that would cross its
+   * hard line before the ladder could restart the child is restarted at once, gracefully.
    */
   handleMemorySample(sample: MemorySample): void {
     const settings = this.#settings.leaks;
     if (this.#closed || this.#gaveUp || settings === undefined) return;
     const held = this.#slot.held;
-    if (held?.deadline !== undefined && held.action === 'clear_connections' && held.diagnosis.generation === sample.generation && held.diagnosis.thresholds.includes('memoryMb')) {
-      const from = memoryOf(held.diagnosis);
-      const why = from === undefined ? undefined : this.#leaks.stillRising(sample.generation, held.decidedAt, from);
-      if (why !== undefined) this.#conclude(held, 'failed', `${why}; ended before verifyTimeoutMs`);
-      if (this.#gaveUp) return;
-    }
-    const forecast = this.#leaks.sample(sample, settings, this.#lastMemoryRungAt(sample.at));
-    if (forecast === undefined) return;
+    const verdict = this.#leaks.judge(sample, settings, held, this.#log.lastRungFor('memoryMb', sample.at - this.#settings.failureWindowMs));
+    if (held !== undefined && verdict.failed !== undefined) this.#conclude(held, 'failed', verdict.failed);
+    const diagnosis = verdict.restart;
+    if (diagnosis === undefined || this.#gaveUp) return;
     const busy = this.#slot.held;
     if (busy !== undefined) {
       // A restart or kill under way already replaces the child.
       if (busy.action !== 'clear_connections') return;
-      this.#conclude(busy, 'failed', `overtaken by the leak: ${forecast.text}`);
+      this.#conclude(busy, 'failed', `overtaken by the leak: ${diagnosis.reason}`);
       if (this.#gaveUp) return;
     }
     this.#leaks.settle(sample.generation);
-    const diagnosis = leakDiagnosis(forecast, sample);
     if (!this.#settings.enabled) {
-      this.#record(diagnosis, 'restart_service', 'skipped', `recovery is disabled (--no-recovery): would have done restart_service`, sample.at, 'disabled');
+      this.#record(diagnosis, 'restart_service', 'skipped', 'recovery is disabled (--no-recovery): would have done restart_service', sample.at, 'disabled');
       return;
     }
     this.#act(diagnosis, 'restart_service', null, this.#clock.now()).catch((error: unknown) => this.#onError(error));
-  }
-
-  /** When the ladder last took a rung for memory inside failureWindowMs: the forecast's horizon starts there. */
-  #lastMemoryRungAt(now: number): number | undefined {
-    const since = now - this.#settings.failureWindowMs;
-    return this.#log.history.findLast((past) => past.at > since && past.severity === 'critical' && past.action !== 'log_warning' && past.thresholds.includes('memoryMb'))?.at;
   }
 
   /** Every exit of the child; the expected ones (stop, restart) are none of recovery's business. */
@@ -208,12 +196,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     if (decision.kind === 'hold') return;
     const { action } = decision;
     if (action === 'log_warning') {
-      const detail = decision.atCeiling
-        ? `${diagnosis.ceiling} is as far as ${diagnosis.thresholds.join(', ') || diagnosis.failureClass} may escalate, and it was tried (or could not run) inside failureWindowMs: logging only`
-        : diagnosis.severity === 'warning'
-          ? 'logged; a warning is not acted on'
-          : 'logged; if it persists the next decision climbs a rung';
-      this.#record(diagnosis, action, 'succeeded', detail, now);
+      this.#record(diagnosis, action, 'succeeded', logOnlyDetail(diagnosis, decision.atCeiling), now);
       return;
     }
     if (!this.#settings.enabled) {

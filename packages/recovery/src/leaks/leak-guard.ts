@@ -1,4 +1,5 @@
 import { showNumber } from '@mpm/health';
+import type { PendingAction } from '../action-slot.js';
 import type { Diagnosis, MetricSummary } from '../failure-class.js';
 import { forecastCrossing, hardLine, ladderHorizonMs, type Forecast, type LeakGuardSettings } from './forecast.js';
 import { Trend } from './trend.js';
@@ -9,6 +10,16 @@ export interface MemorySample {
   readonly pid: number;
   readonly at: number;
   readonly rssMb: number;
+}
+
+/** What the guard needs to know of the action recovery has under way. */
+export type HeldAction = Pick<PendingAction, 'action' | 'decidedAt' | 'deadline' | 'diagnosis'>;
+
+export interface LeakVerdict {
+  /** Why the clear_connections under verification has failed already. */
+  readonly failed?: string;
+  /** A forecast to act on: restart the child now. */
+  readonly restart?: Diagnosis;
 }
 
 /** The readings a trend is drawn from: long enough to smooth a GC, short enough to follow a burst. */
@@ -47,6 +58,22 @@ export class LeakGuard {
     const slope = this.#slope() ?? 0;
     if (sample.rssMb < line.mb && slope < MIN_SLOPE_MB_PER_SECOND) return undefined;
     return forecastCrossing(sample.rssMb, slope, line, ladderHorizonMs(settings, lastRungAt, sample.at));
+  }
+
+  /**
+   * What a reading means for recovery: the clear_connections under verification (`held`)
+   * that memory keeps rising through has failed; a leak that outruns the ladder is to be
+   * restarted now. Both may come from one reading.
+   */
+  judge(sample: MemorySample, settings: LeakGuardSettings, held: HeldAction | undefined, lastRungAt: number | undefined): LeakVerdict {
+    let failed: string | undefined;
+    if (held?.deadline !== undefined && held.action === 'clear_connections' && held.diagnosis.generation === sample.generation && held.diagnosis.thresholds.includes('memoryMb')) {
+      const from = memoryOf(held.diagnosis);
+      const why = from === undefined ? undefined : this.stillRising(sample.generation, held.decidedAt, from);
+      if (why !== undefined) failed = `${why}; ended before verifyTimeoutMs`;
+    }
+    const forecast = this.sample(sample, settings, lastRungAt);
+    return { ...(failed === undefined ? {} : { failed }), ...(forecast === undefined ? {} : { restart: leakDiagnosis(forecast, sample) }) };
   }
 
   /** The forecast was acted on (or recorded): none again for this child. */

@@ -89,6 +89,15 @@ export class GradedRecoveryStrategy {
   }
 }
 
+/** What a log_warning decision says it did, and why it went no further. */
+export function logOnlyDetail(diagnosis: Diagnosis, atCeiling: boolean): string {
+  if (atCeiling) {
+    const what = diagnosis.thresholds.join(', ') || diagnosis.failureClass;
+    return `${diagnosis.ceiling} is as far as ${what} may escalate, and it was tried (or could not run) inside failureWindowMs: logging only`;
+  }
+  return diagnosis.severity === 'warning' ? 'logged; a warning is not acted on' : 'logged; if it persists the next decision climbs a rung';
+}
+
 /** The same class, and for resources the same thresholds. */
 function sameFailure(past: PastDecision, diagnosis: Diagnosis): boolean {
   return past.failureClass === diagnosis.failureClass && past.thresholds.join() === diagnosis.thresholds.join();
