@@ -39,13 +39,13 @@ afterEach(async () => {
 });
 
 /**
- * Supervises `command` on a free port, a round every 200 ms (a probe gets as long),
+ * Supervises `command` on a free port, a round every 400 ms (a probe gets as long),
  * critical after 2 failing rounds. The one-file build (`pnpm build` makes it) starts in a
  * third of dist/cli.js's time, which is most of a test here.
  */
 async function supervise(command: readonly string[], flags: (port: number) => readonly string[] = () => [], env: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
-  const args = ['--port', String(port), '--check-interval', '200ms', '--log-level', 'debug', ...flags(port), '--', ...command];
+  const args = ['--port', String(port), '--check-interval', '400ms', '--log-level', 'debug', ...flags(port), '--', ...command];
   return { port, supervisor: new SupervisorProcess(args, { cli: bundlePath, env: { MPM_HEALTH_FAILURE_THRESHOLD: '2', ...env } }) };
 }
 
@@ -81,14 +81,15 @@ async function staysHealthy(supervisor: SupervisorProcess): Promise<void> {
   expect(supervisor.events('probe_mismatch')).toEqual([]);
 }
 
-/** One probe_mismatch warning, then ROUNDS rounds with nothing done to the child and no second warning. */
-async function outlivesMismatch(supervisor: SupervisorProcess): Promise<LogRecord> {
+/** One probe_mismatch warning (or `causes` for as many ways of saying it), then ROUNDS rounds with nothing done to the child and no other warning. */
+async function outlivesMismatch(supervisor: SupervisorProcess, causes = 1): Promise<LogRecord> {
   const mismatch = await first(supervisor, 'a probe_mismatch warning', (r) => r['event'] === 'probe_mismatch');
   expect(mismatch).toMatchObject({ level: 'warn', cause: expect.any(String), hint: expect.any(String) });
   expect(String(mismatch['hint'])).not.toBe('');
   await roundsAfter(supervisor, mismatch);
   expectUntouched(supervisor);
-  expect(supervisor.events('probe_mismatch')).toHaveLength(1);
+  expect(supervisor.events('probe_mismatch').length).toBeGreaterThanOrEqual(1);
+  expect(supervisor.events('probe_mismatch').length).toBeLessThanOrEqual(causes);
   return mismatch;
 }
 
@@ -126,10 +127,16 @@ describe('mpm-supervise watches servers of other kinds without killing them', ()
     await expectSocketIoPasses(supervisor);
   });
 
-  it('Socket.IO at /realtime/, probed at the default path: one probe_mismatch warning, never killed', async () => {
+  it('Socket.IO at /realtime/, probed at the default path: a probe_mismatch warning that points at health.probePath, never killed', async () => {
     const { supervisor } = await supervise(['node', server('custom-path.mjs')]);
-    await outlivesMismatch(supervisor);
-    await expectSocketIoNotMeasured(supervisor, /./);
+    // engine.io holds a websocket attempt at a path it does not serve for a second, longer
+    // than this probe's 400 ms: the probe may say "no answer" before it sees the 404.
+    await outlivesMismatch(supervisor, 2);
+    for (const mismatch of supervisor.events('probe_mismatch')) {
+      expect(mismatch['cause']).toMatch(/^(HTTP 404 at \/socket\.io\/|no Socket\.IO handshake within 400 ms, and no Socket\.IO answer since the child started)$/);
+      expect(mismatch['hint']).toMatch(/set health\.probePath/);
+    }
+    await expectSocketIoNotMeasured(supervisor, /HTTP 404|no Socket\.IO handshake/);
   });
 
   it('Socket.IO at /realtime/ with --probe-path /realtime/: healthy, the Socket.IO check passes', async () => {

@@ -76,6 +76,16 @@ describe('SocketIoChecker against servers of another kind', () => {
     expect(typeof there.value).toBe('number');
   });
 
+  it('tells a short probe, which such a server holds for a second on its websocket attempt, where to look', async () => {
+    // engine.io holds an upgrade request to a path it does not serve for a second before it drops it.
+    const port = await socketIoServer('/realtime/');
+
+    const metric = await probe(localAddress(port), 300);
+
+    expect(metric).toMatchObject({ status: 'unknown', value: null });
+    expect(metric.mismatch?.hint).toMatch(/set health\.probePath/);
+  });
+
   it('does not call silence a hang before the probe has ever answered for this child', async () => {
     // Reads and never says a word: a server of another protocol, or one that hangs from its start.
     const port = await listening(createTcpServer((socket) => socket.resume()));
