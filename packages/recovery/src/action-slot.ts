@@ -18,6 +18,8 @@ export interface PendingAction {
   deadline: number | undefined;
   timer: TimerHandle | undefined;
   detail: string;
+  /** A resource action's metrics as the rounds since the decision read them (leaks/course.ts). */
+  readonly course: Record<string, number[]>;
   /** With recovery disabled a crash is still respawned, but that is no recovery to count. */
   readonly countsForBreaker: boolean;
 }

@@ -11,6 +11,7 @@ import type { RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
 import type { Diagnosis } from './failure-class.js';
 import { countsAsHealthy } from './healthy.js';
 import type { ActionOutcome, ClearPath, RecoveryHost } from './host.js';
+import { stillClimbing } from './leaks/course.js';
 import { LeakGuard, type MemorySample } from './leaks/leak-guard.js';
 import type { RecoverySettings } from './settings.js';
 import { GradedRecoveryStrategy, logOnlyDetail } from './strategy/graded-strategy.js';
@@ -119,8 +120,9 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     const verifying = this.#slot.held;
     if (verifying?.deadline !== undefined && result.generation >= verifying.fromGeneration) {
       const now = this.#clock.now();
+      const climbing = healthy ? undefined : stillClimbing(verifying, result);
       if (healthy) this.#conclude(verifying, 'succeeded', `healthy again ${now - verifying.decidedAt} ms after the decision`);
-      else if (now >= verifying.deadline) this.#conclude(verifying, 'failed', this.#notHealthyInTime());
+      else if (now >= verifying.deadline || climbing !== undefined) this.#conclude(verifying, 'failed', climbing ?? this.#notHealthyInTime());
     }
     if (this.#gaveUp) return;
     if (healthy) {
@@ -313,6 +315,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       deadline: undefined,
       timer: undefined,
       detail,
+      course: {},
       countsForBreaker: this.#settings.enabled,
     };
     this.#slot.hold(verifying);
@@ -347,16 +350,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     this.#finish(this.#nextId++, diagnosis, action, result, detail, at, this.breaker.state.kind, skip);
   }
 
-  #finish(
-    id: number,
-    diagnosis: Diagnosis,
-    action: RecoveryAction,
-    result: RecoveryResult,
-    detail: string,
-    at: number,
-    breaker: BreakerStateKind,
-    skip?: SkipReason,
-  ): void {
+  #finish(id: number, diagnosis: Diagnosis, action: RecoveryAction, result: RecoveryResult, detail: string, at: number, breaker: BreakerStateKind, skip?: SkipReason): void {
     const event: RecoveryEvent = {
       ...decisionFields(id, diagnosis, action, at),
       breaker,

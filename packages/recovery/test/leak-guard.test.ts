@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { forecastCrossing, hardLine, ladderHorizonMs, LeakGuard, RecoveryManager, Trend, type LeakGuardSettings, type RecoveryEvent, type RecoverySettings } from '../src/index.js';
 import { FakeClock, settle } from '../../../test/helpers/fake-clock.js';
 import { FakeHost } from './fake-host.js';
-import { cpuCritical, healthy, memoryCritical, PID } from './results.js';
+import { cpuCritical, healthy, memoryCritical, PID, reading, resultOf } from './results.js';
 
 const LEAKS: LeakGuardSettings = { criticalMb: 500, limitMb: null, cgroupMaxMb: null, checkIntervalMs: 5000, failureThreshold: 3, minActionIntervalMs: 10_000 };
 
@@ -157,6 +157,58 @@ describe('RecoveryManager with memory samples', () => {
     for (let i = 0; i < 12; i += 1) {
       sample(300 + i);
       await clock.advance(250);
+    }
+    expect(events).toEqual([]);
+    expect(manager.busy).toBe(true);
+  });
+});
+
+describe('RecoveryManager: a resource that keeps climbing through clear_connections', () => {
+  const managers: RecoveryManager[] = [];
+  afterEach(() => managers.splice(0).forEach((manager) => manager.close()));
+  const SETTINGS: RecoverySettings = {
+    enabled: true,
+    failureWindowMs: 300_000,
+    minActionIntervalMs: 10_000,
+    verifyTimeoutMs: 30_000,
+    circuitBreaker: { failureThreshold: 5, failureWindowMs: 300_000, timeoutMs: 300_000, successThreshold: 3, maxOpenCycles: 3 },
+    crashBackoff: { initialDelayMs: 100, maxDelayMs: 30_000, minUptimeMs: 10_000 },
+  };
+  const r = reading;
+  /** A round with openFds at `fds`, critical past failureThreshold. */
+  const fdsAt = (at: number, fds: number) =>
+    resultOf([r.running(at), { ...r.memory(at, 120), name: 'openFds', value: fds, unit: 'count', status: 'critical' as const, message: `openFds ${fds}`, breaches: 3 }, r.tcp(at), r.socketio(at), r.ipc(at)], { at });
+
+  it('has failed once two rounds in a row read it higher, not at verifyTimeoutMs', async () => {
+    const clock = new FakeClock();
+    const host = new FakeHost();
+    const manager = new RecoveryManager({ host, settings: SETTINGS, clock });
+    managers.push(manager);
+    const events: RecoveryEvent[] = [];
+    manager.on('event', (event) => events.push(event));
+    manager.handleResult(fdsAt(clock.now(), 1010));
+    await settle();
+    expect(host.calls).toEqual([{ kind: 'clearConnections', generation: 1, path: 'ipc' }]);
+    await clock.advance(5000);
+    manager.handleResult(fdsAt(clock.now(), 1040));
+    expect(events).toEqual([]);
+    await clock.advance(5000);
+    manager.handleResult(fdsAt(clock.now(), 1070));
+    expect(events).toEqual([expect.objectContaining({ action: 'clear_connections', result: 'failed', detail: expect.stringMatching(/; openFds kept rising: 1010 → 1040 → 1070; ended before verifyTimeoutMs$/) })]);
+  });
+
+  it('waits out verifyTimeoutMs for a level that holds, which a clear may still bring down', async () => {
+    const clock = new FakeClock();
+    const host = new FakeHost();
+    const manager = new RecoveryManager({ host, settings: SETTINGS, clock });
+    managers.push(manager);
+    const events: RecoveryEvent[] = [];
+    manager.on('event', (event) => events.push(event));
+    manager.handleResult(fdsAt(clock.now(), 1010));
+    await settle();
+    for (let round = 0; round < 4; round += 1) {
+      await clock.advance(5000);
+      manager.handleResult(fdsAt(clock.now(), 1010 + (round % 2)));
     }
     expect(events).toEqual([]);
     expect(manager.busy).toBe(true);

@@ -1,0 +1,29 @@
+import { showNumber, type HealthCheckResult } from '@mpm/health';
+import type { PendingAction } from '../action-slot.js';
+
+/** Rounds in a row, each over the one before, that show an action did not stop a climb. */
+const RISES_THAT_TELL = 2;
+
+/**
+ * Why a resource action under verification has failed before verifyTimeoutMs: one of the
+ * metrics it was for rose in RISES_THAT_TELL rounds in a row since the decision (an fd or
+ * thread leak the clear did not stop). The readings so far are kept on the action.
+ */
+export function stillClimbing(action: PendingAction, result: HealthCheckResult): string | undefined {
+  if (action.action !== 'clear_connections' || action.diagnosis.failureClass !== 'resource') return undefined;
+  for (const name of action.diagnosis.thresholds) {
+    const value = result.metrics.find((metric) => metric.name === name)?.value;
+    if (typeof value !== 'number') continue;
+    const readings = (action.course[name] ??= startOf(action, name));
+    readings.push(value);
+    if (readings.length > RISES_THAT_TELL + 1) readings.shift();
+    const rising = readings.length === RISES_THAT_TELL + 1 && readings.every((reading, index) => index === 0 || reading > (readings[index - 1] ?? Infinity));
+    if (rising) return `${name} kept rising: ${readings.map((reading) => showNumber(reading)).join(' → ')}; ended before verifyTimeoutMs`;
+  }
+  return undefined;
+}
+
+function startOf(action: PendingAction, name: string): number[] {
+  const value = action.diagnosis.metrics.find((metric) => metric.name === name)?.value;
+  return typeof value === 'number' ? [value] : [];
+}
