@@ -13,7 +13,7 @@ import { bundlePath, destroyAllSupervisors, fixturePath, SupervisorProcess, type
 // measured), never a failure: the child is watched for ROUNDS rounds and must be untouched.
 
 /** Rounds watched after the verdict: at failureThreshold 2, a failing probe would have killed the child long before. */
-const ROUNDS = 10;
+const ROUNDS = 6;
 // Bounds waits on a slow machine; it is not how long anything takes.
 const DEADLINE_MS = 20_000;
 const PYTHON = '/usr/bin/python3';

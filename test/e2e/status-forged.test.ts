@@ -133,15 +133,14 @@ describe('status with a forged state file', () => {
     await supervisor.statusUrl({ timeoutMs: DEADLINE_MS });
     const path = forge(dir, 'api', { pid: supervisor.pid, host: '203.0.113.5', port: 80 });
 
-    const started = Date.now();
     const run = await runCli(['status', '--state-dir', dir], { env: { MPM_HTTP_TOKEN: TOKEN } });
+    // Refused by the listener check, before any request: a request that was tried and
+    // timed out would say so instead (a loaded machine made a wall-clock bound flaky).
     expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
       code: 3,
       stdout: `no supervisor is running (looked in ${dir})\n`,
       stderr: `mpm-supervise: ignoring ${path}: pid ${supervisor.pid} does not listen on 203.0.113.5:80\n`,
     });
-    // Not a connection that timed out: nothing was tried (the fetch deadline is 3 s).
-    expect(Date.now() - started).toBeLessThan(2500);
   });
 });
 

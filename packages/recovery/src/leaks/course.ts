@@ -12,13 +12,15 @@ const RISES_THAT_TELL = 2;
 export function stillClimbing(action: PendingAction, result: HealthCheckResult): string | undefined {
   if (action.action !== 'clear_connections' || action.diagnosis.failureClass !== 'resource') return undefined;
   for (const name of action.diagnosis.thresholds) {
-    const value = result.metrics.find((metric) => metric.name === name)?.value;
+    const metric = result.metrics.find((candidate) => candidate.name === name);
+    const value = metric?.value;
     if (typeof value !== 'number') continue;
     const readings = (action.course[name] ??= startOf(action, name));
     readings.push(value);
     if (readings.length > RISES_THAT_TELL + 1) readings.shift();
     const rising = readings.length === RISES_THAT_TELL + 1 && readings.every((reading, index) => index === 0 || reading > (readings[index - 1] ?? Infinity));
-    if (rising) return `${name} kept rising: ${readings.map((reading) => showNumber(reading)).join(' → ')}; ended before verifyTimeoutMs`;
+    const unit = metric?.unit === 'count' || metric?.unit === undefined ? '' : ` ${metric.unit}`;
+    if (rising) return `${name} kept rising: ${readings.map((reading) => showNumber(reading)).join(' → ')}${unit}; ended before verifyTimeoutMs`;
   }
   return undefined;
 }
