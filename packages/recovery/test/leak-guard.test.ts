@@ -3,6 +3,7 @@ import { forecastCrossing, hardLine, ladderHorizonMs, LeakGuard, RecoveryManager
 import { FakeClock, settle } from '../../../test/helpers/fake-clock.js';
 import { FakeHost } from './fake-host.js';
 import { cpuCritical, healthy, memoryCritical, PID, reading, resultOf } from './results.js';
+import { SETTINGS } from './settings.js';
 
 const LEAKS: LeakGuardSettings = { criticalMb: 500, limitMb: null, cgroupMaxMb: null, checkIntervalMs: 5000, failureThreshold: 3, minActionIntervalMs: 10_000 };
 
@@ -89,19 +90,11 @@ describe('LeakGuard', () => {
 });
 
 describe('RecoveryManager with memory samples', () => {
-  const SETTINGS: RecoverySettings = {
-    enabled: true,
-    failureWindowMs: 300_000,
-    minActionIntervalMs: 10_000,
-    verifyTimeoutMs: 30_000,
-    circuitBreaker: { failureThreshold: 5, failureWindowMs: 300_000, timeoutMs: 300_000, successThreshold: 3, maxOpenCycles: 3 },
-    crashBackoff: { initialDelayMs: 100, maxDelayMs: 30_000, minUptimeMs: 10_000 },
-    leaks: LEAKS,
-  };
+  const WITH_LEAKS: RecoverySettings = { ...SETTINGS, leaks: LEAKS };
   const managers: RecoveryManager[] = [];
   afterEach(() => managers.splice(0).forEach((manager) => manager.close()));
 
-  function setup(settings = SETTINGS) {
+  function setup(settings = WITH_LEAKS) {
     const clock = new FakeClock();
     const host = new FakeHost();
     const manager = new RecoveryManager({ host, settings, clock });
@@ -128,7 +121,7 @@ describe('RecoveryManager with memory samples', () => {
   });
 
   it('only records what it would have done with recovery disabled, once per child', async () => {
-    const { clock, host, events, sample } = setup({ ...SETTINGS, enabled: false });
+    const { clock, host, events, sample } = setup({ ...WITH_LEAKS, enabled: false });
     for (let rss = 400; rss < 800; rss += 25) {
       sample(rss);
       await clock.advance(250);
@@ -166,20 +159,13 @@ describe('RecoveryManager with memory samples', () => {
 describe('RecoveryManager: a resource that keeps climbing through clear_connections', () => {
   const managers: RecoveryManager[] = [];
   afterEach(() => managers.splice(0).forEach((manager) => manager.close()));
-  const SETTINGS: RecoverySettings = {
-    enabled: true,
-    failureWindowMs: 300_000,
-    minActionIntervalMs: 10_000,
-    verifyTimeoutMs: 30_000,
-    circuitBreaker: { failureThreshold: 5, failureWindowMs: 300_000, timeoutMs: 300_000, successThreshold: 3, maxOpenCycles: 3 },
-    crashBackoff: { initialDelayMs: 100, maxDelayMs: 30_000, minUptimeMs: 10_000 },
-  };
   const r = reading;
   /** A round with openFds at `fds`, critical past failureThreshold. */
   const fdsAt = (at: number, fds: number) =>
     resultOf([r.running(at), { ...r.memory(at, 120), name: 'openFds', value: fds, unit: 'count', status: 'critical' as const, message: `openFds ${fds}`, breaches: 3 }, r.tcp(at), r.socketio(at), r.ipc(at)], { at });
 
-  it('has failed once two rounds in a row read it higher, not at verifyTimeoutMs', async () => {
+  /** A manager at the defaults, its decisions, and a clear_connections under way for openFds 1010. */
+  async function clearing() {
     const clock = new FakeClock();
     const host = new FakeHost();
     const manager = new RecoveryManager({ host, settings: SETTINGS, clock });
@@ -188,6 +174,11 @@ describe('RecoveryManager: a resource that keeps climbing through clear_connecti
     manager.on('event', (event) => events.push(event));
     manager.handleResult(fdsAt(clock.now(), 1010));
     await settle();
+    return { clock, host, manager, events };
+  }
+
+  it('has failed once two rounds in a row read it higher, not at verifyTimeoutMs', async () => {
+    const { clock, host, manager, events } = await clearing();
     expect(host.calls).toEqual([{ kind: 'clearConnections', generation: 1, path: 'ipc' }]);
     await clock.advance(5000);
     manager.handleResult(fdsAt(clock.now(), 1040));
@@ -198,14 +189,7 @@ describe('RecoveryManager: a resource that keeps climbing through clear_connecti
   });
 
   it('waits out verifyTimeoutMs for a level that holds, which a clear may still bring down', async () => {
-    const clock = new FakeClock();
-    const host = new FakeHost();
-    const manager = new RecoveryManager({ host, settings: SETTINGS, clock });
-    managers.push(manager);
-    const events: RecoveryEvent[] = [];
-    manager.on('event', (event) => events.push(event));
-    manager.handleResult(fdsAt(clock.now(), 1010));
-    await settle();
+    const { clock, manager, events } = await clearing();
     for (let round = 0; round < 4; round += 1) {
       await clock.advance(5000);
       manager.handleResult(fdsAt(clock.now(), 1010 + (round % 2)));

@@ -3,16 +3,9 @@ import type { HealthCheckResult } from '@mpm/health';
 import { RecoveryManager, type ActionStarted, type BreakerTransition, type RecoveryEvent, type RecoverySettings } from '../src/index.js';
 import { FakeClock, settle } from '../../../test/helpers/fake-clock.js';
 import { FakeHost } from './fake-host.js';
+import { SETTINGS } from './settings.js';
 import { PID, cpuCritical, cpuWarning, healthy, hung, memoryCritical, stopped } from './results.js';
 
-const SETTINGS: RecoverySettings = {
-  enabled: true,
-  failureWindowMs: 300_000,
-  minActionIntervalMs: 10_000,
-  verifyTimeoutMs: 30_000,
-  circuitBreaker: { failureThreshold: 5, failureWindowMs: 300_000, timeoutMs: 300_000, successThreshold: 3, maxOpenCycles: 3 },
-  crashBackoff: { initialDelayMs: 100, maxDelayMs: 30_000, minUptimeMs: 10_000 },
-};
 
 const running: RecoveryManager[] = [];
 let errors: unknown[] = [];
