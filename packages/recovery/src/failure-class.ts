@@ -4,7 +4,8 @@ import type { RecoveryAction } from './actions.js';
 /**
  * What is wrong with the child, named so that users can grep for it (DESIGN §4):
  * - `crashed`: it exited on its own (exit code or signal);
- * - `hung`: alive, but its Socket.IO and IPC pings time out;
+ * - `hung`: alive, but its Socket.IO and IPC pings time out (Socket.IO's only once it has
+ *   answered this child: an answer that is not Socket.IO is a probe mismatch, not a hang);
  * - `stopped`: state T (SIGSTOP, a debugger);
  * - `port_closed`: alive and answering over IPC, but its port does not serve;
  * - `resource`: a threshold (which one is in `thresholds`);
