@@ -38,11 +38,13 @@ function markdown(report) {
   lines.push('');
   const targets = report.measures.flatMap((measure) => measure.targets.map((target) => ({ measure: measure.title, ...target })));
   if (targets.length > 0) {
-    lines.push('## Targets (issue 8)');
+    lines.push('## Targets');
     lines.push('');
-    lines.push('| measurement | target | measured | met |');
-    lines.push('|---|---|---|---|');
-    for (const target of targets) lines.push(`| ${target.measure} | ${target.target} | ${target.measured} | ${target.met ? 'yes' : '**no**'} |`);
+    lines.push('Reported, never asserted: a target not met does not fail the run.');
+    lines.push('');
+    lines.push('| measurement | target | issue | measured | met |');
+    lines.push('|---|---|---|---|---|');
+    for (const target of targets) lines.push(`| ${target.measure} | ${target.target} | ${target.issue ?? 8} | ${target.measured} | ${target.met ? 'yes' : '**no**'} |`);
     lines.push('');
   }
   const notes = report.measures.filter((measure) => measure.notes.length > 0);
