@@ -59,6 +59,9 @@ async function leakRun(ctx, rate, capMb) {
     const leak = await askFault(port, { kind: 'leak', mbPerSec: rate });
     const crossWithinMs = (CRITICAL_MB / rate) * 1000 + 30_000;
     const watched = await watchRss(leak.pid, { limitMb: CRITICAL_MB, crossWithinMs, goneWithinMs: GONE_WITHIN_MS, capMb });
+    // What the supervisor did after the bench killed the child is not its answer to the leak.
+    const killedByBench = watched.capped || watched.timedOut === 'gone';
+    const until = killedByBench ? mpm.records.length : undefined;
     const exited = await mpm.waitRecord('the leaking child to exit', (record) => record.event === 'child_exited' && record.childPid === leak.pid, 10_000).catch(() => undefined);
     const result = {
       rate,
@@ -66,8 +69,9 @@ async function leakRun(ctx, rate, capMb) {
       goneMs: watched.goneAt === undefined || watched.crossedAt === undefined ? undefined : watched.goneAt - watched.crossedAt,
       capped: watched.capped,
       timedOut: watched.timedOut,
-      exit: exited === undefined ? 'no child_exited record' : `${exited.record.signal ?? `code ${exited.record.exitCode}`}${exited.record.reason ? ` (${exited.record.reason})` : ''}`,
-      decisions: decisions(mpm.records.slice(from)),
+      killedByBench,
+      exit: exited === undefined ? 'no child_exited record' : `${exited.record.signal ?? `code ${exited.record.exitCode}`}${killedByBench ? ' (by the bench)' : exited.record.reason ? ` (${exited.record.reason})` : ''}`,
+      decisions: decisions(mpm.records.slice(from, until)),
     };
     if (watched.timedOut === 'cross') result.problem = `the child never crossed ${CRITICAL_MB} MiB within ${(crossWithinMs / 1000).toFixed(0)} s (peak ${watched.peak.toFixed(0)} MiB)`;
     if (watched.timedOut === 'gone') result.problem = `the supervisor had not stopped the leaking child ${GONE_WITHIN_MS / 1000} s after it crossed critical (${watched.peak.toFixed(0)} MiB then; killed by the bench)`;
@@ -75,6 +79,13 @@ async function leakRun(ctx, rate, capMb) {
   } finally {
     await mpm.stop();
   }
+}
+
+/** Each distinct line once, with how many runs it was: `line (3 runs)`. */
+function tally(lines) {
+  const counts = new Map();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, n]) => `${line} (${n} run${n === 1 ? '' : 's'})`).join(' | ');
 }
 
 function describeRun(run) {
@@ -100,7 +111,7 @@ export async function run(ctx) {
       if (result.problem !== undefined) problems.push(`${rate} MB/s run ${i + 1}: ${result.problem}`);
     }
     // A child killed by the bench (at the cap, or past the deadline) peaked at least that high.
-    const killed = results.filter((r) => r.capped || r.timedOut === 'gone').length;
+    const killed = results.filter((r) => r.killedByBench).length;
     const peakLabel = `${rate} MB/s: peak RSS / critical (${CRITICAL_MB} MiB)${killed > 0 ? `; ${killed} run(s) killed by the bench, their peak then counted (a floor)` : ''}`;
     figures.push({ subject: 'mpm-supervise', label: peakLabel, unit: '×', values: results.map((r) => r.peakRatio) });
     figures.push({
@@ -111,7 +122,7 @@ export async function run(ctx) {
       outcome: `never stopped by the supervisor (the bench killed it at ${capMb} MiB or ${GONE_WITHIN_MS / 1000} s after crossing)`,
     });
     worst.push({ rate, max: Math.max(...results.map((r) => r.peakRatio)), floor: killed > 0 });
-    notes.push(`${rate} MB/s, decisions per run: ${results.map((r, i) => `${i + 1}: ${r.decisions.join(' → ') || 'none'}; exit ${r.exit}`).join(' | ')}.`);
+    notes.push(`${rate} MB/s, what the supervisor decided once the leak began, and how the child exited: ${tally(results.map((r) => `${r.decisions.join(' → ') || 'nothing'}; exit ${r.exit}`))}.`);
   }
   notes.unshift(
     `mpm-supervise at its defaults (only --port): memoryMb warning 400 / critical ${CRITICAL_MB} MiB, check interval ${CHECK_INTERVAL_MS / 1000} s, failureThreshold 3, no child.maxMemoryMb. ${runs} run(s) per rate, each under a fresh supervisor; the leak (demo:fault, in MiB/s) starts 0–${CHECK_INTERVAL_MS / 1000} s (at random) after the first healthy check. The bench itself SIGKILLs a child at ${capMb} MiB (${(capMb / CRITICAL_MB).toFixed(2)}× critical${ctx.quick ? '; --quick stops this low to check the harness only' : ''}) and one still there ${GONE_WITHIN_MS / 1000} s after crossing (a problem). Peak and crossing from /proc/PID/status VmRSS every 20 ms; "gone" is the first reading that found the process gone or a zombie. Target (issue 20): peak ≤ ${TARGET_RATIO}× critical.`,
