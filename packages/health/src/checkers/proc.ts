@@ -49,8 +49,8 @@ export const STATE_NAMES: Readonly<Record<string, string>> = {
  *
  * Synchronous on purpose: procfs lives in memory and answers in microseconds, while the
  * promise API's open/fstat/read/close round trips cost more CPU than the reading itself:
- * the same three reads through fs.promises take about 8 times the CPU of this function
- * (`pnpm bench --only proc-read`, in test/bench/results/latest.md).
+ * the same three reads through fs.promises take about ten times the CPU of this function
+ * (`pnpm bench --only proc-read`; the figures are in test/bench/results/latest.md).
  */
 export function readProcFacts(pid: number): ProcFacts | undefined {
   let stat: string;
