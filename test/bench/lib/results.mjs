@@ -18,10 +18,11 @@ function markdown(report) {
   const m = report.machine;
   lines.push(`# mpm-supervise benchmarks${report.quick ? ' (quick: fewer and shorter runs, not for comparison)' : ''}`);
   lines.push('');
-  lines.push(`Measured ${report.finishedAt.slice(0, 10)} with \`pnpm bench${report.quick ? ' --quick' : ''}\` in ${Math.round(report.seconds / 60)} min, everything side by side in one run:`);
+  const separate = report.measures.filter((measure) => measure.separately !== undefined);
+  const together = separate.length === 0 ? 'everything' : 'everything not marked †';
+  lines.push(`Measured ${report.finishedAt.slice(0, 10)} with \`pnpm bench${report.quick ? ' --quick' : ''}\` in ${Math.round(report.seconds / 60)} min, ${together} side by side in one run:`);
   lines.push(`${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, mpm-supervise ${m.mpmSupervise}, PM2 ${m.pm2}.`);
   lines.push('Each cell is the median over the runs, with (min–max); ratios are taken run by run, then summarised.');
-  const separate = report.measures.filter((measure) => measure.separately !== undefined);
   if (separate.length > 0) {
     lines.push('');
     lines.push('† Measured on its own after that run and merged in:');
