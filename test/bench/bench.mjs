@@ -1,20 +1,23 @@
 #!/usr/bin/env node
-// `pnpm bench [--quick] [--only id,id]`: every measurement, side by side in one run on this
-// machine, written to results/latest.{md,json} (results/quick.* with --quick, which CI
-// runs so that the harness cannot rot: fewer, shorter runs, checked but never timed).
+// `pnpm bench [--quick] [--only id,id [--merge]]`: every measurement, side by side in one
+// run on this machine, written to results/latest.{md,json} (results/quick.* with --quick,
+// which CI runs so that the harness cannot rot: fewer, shorter runs, checked but never
+// timed; results/partial.* with --only, which --merge also puts into latest.*, in place of
+// the same measurements and marked as run on their own).
 // Exits 1 when a figure could not be measured, a line was lost or a process was left behind.
 import { parseArgs } from 'node:util';
 import { machine } from './lib/machine.mjs';
 import { paths } from './lib/paths.mjs';
-import { writeReport } from './lib/results.mjs';
+import { mergeReport, writeReport } from './lib/results.mjs';
 import { runTag } from './lib/run-tag.mjs';
 import { loadMeasure, MEASURE_IDS } from './measures/index.mjs';
 
 let options;
 try {
-  ({ values: options } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } }));
+  ({ values: options } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, merge: { type: 'boolean', default: false } } }));
+  if (options.merge && (options.only === undefined || options.quick)) throw new Error('--merge goes with --only, and not with --quick');
 } catch (error) {
-  process.stderr.write(`bench: ${error.message}\nusage: pnpm bench [--quick] [--only ${MEASURE_IDS.join(',')}]\n`);
+  process.stderr.write(`bench: ${error.message}\nusage: pnpm bench [--quick] [--only ${MEASURE_IDS.join(',')} [--merge]]\n`);
   process.exit(64);
 }
 const only = options.only?.split(',').map((id) => id.trim());
@@ -67,6 +70,14 @@ const base = options.quick ? 'quick' : only === undefined ? 'latest' : 'partial'
 writeReport(paths.results, base, report);
 const problems = report.measures.flatMap((measure) => measure.problems.map((problem) => `${measure.title}: ${problem}`));
 process.stdout.write(`\nwrote test/bench/results/${base}.md and ${base}.json in ${report.seconds.toFixed(0)} s\n`);
+if (options.merge) {
+  // A figure that could not be measured is not merged over one that was.
+  if (problems.length > 0) problems.push('not merged into latest.*: this run had problems');
+  else {
+    mergeReport(paths.results, 'latest', report, { command: `pnpm bench --only ${only.join(',')} --merge`, order: MEASURE_IDS });
+    process.stdout.write(`merged ${only.join(', ')} into test/bench/results/latest.md and latest.json\n`);
+  }
+}
 if (problems.length > 0) {
   process.stdout.write(`bench: ${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
   process.exit(1);

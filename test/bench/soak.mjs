@@ -5,8 +5,9 @@
 // the next. Reports faults injected and recovered, time to recover, lines lost, processes
 // left behind, and the supervisor's own RSS and FDs from start to end; writes
 // results/soak.{md,json} (soak-quick.* under 10 minutes, which CI runs at 1 minute).
-// Exits 1 when a fault was not recovered in time, a line was lost, a process was left
-// behind or the supervisor's footprint grew past its bound; 64 on bad usage.
+// Exits 1 when a fault was not recovered in time or the supervisor did not settle after it,
+// no numbered line was checked or one was lost, a process was left behind or the
+// supervisor's footprint grew past its bound; 64 on bad usage.
 import { parseArgs } from 'node:util';
 import { ACT_AFTER_MS } from '../../apps/demo-server/dist/index.js';
 import { machine } from './lib/machine.mjs';
@@ -106,6 +107,7 @@ async function soak() {
   const problems = [];
   let footprint;
   let hardMemoryLimit;
+  let settledAtEnd;
   let exit;
   try {
     const first = await firstAnsweredPing(subject.port, { timeoutMs: 30_000 });
@@ -130,7 +132,7 @@ async function soak() {
       if (fault.newPid === undefined) break;
       pid = fault.newPid;
     }
-    await settle(mpm.records);
+    settledAtEnd = await settle(mpm.records);
     footprintSampler.take();
     footprintSampler.stop();
     footprint = { ...growth(footprintSampler.samples), samples: footprintSampler.samples };
@@ -151,6 +153,8 @@ async function soak() {
     settings: subject.settings,
     hardMemoryLimit,
     deadlineMs: RECOVERY_DEADLINE_MS,
+    settleTimeoutMs: SETTLE_TIMEOUT_MS,
+    settledAtEnd,
     gapMs: GAP_MS,
     actAfterMs: ACT_AFTER_MS,
     faults,

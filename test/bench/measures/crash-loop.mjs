@@ -45,15 +45,20 @@ async function mpmWindow(ctx, child, windowMs) {
   }
 }
 
-/** PM2 at its defaults (fork mode) for one window: restart_time and status at its end. */
+/**
+ * PM2 at its defaults (fork mode) for one window: restart_time and status at its end, and
+ * when it last started the child, in s after `pm2 start` was run (for an errored app: how
+ * long its restarts went on before it gave up).
+ */
 async function pm2Window(ctx, child, windowMs) {
   const pm2 = new Pm2(ctx);
   try {
+    const startedAt = Date.now();
     await pm2.start(paths.demo, { name: 'crasher', env: { ...child.env, PORT: String(await freePort()), HOST: '127.0.0.1' } });
     await delay(windowMs);
     const app = await pm2.app('crasher');
     if (app === undefined) throw new Error(`pm2 jlist lost the app after ${seconds(windowMs)} s`);
-    return app;
+    return { ...app, lastStartS: (app.lastStartAt - startedAt) / 1000 };
   } finally {
     await pm2.kill();
   }
@@ -79,7 +84,7 @@ function mpmNote(child, runs, windowMs) {
 }
 
 function pm2Note(child, apps) {
-  const states = apps.map((app) => `${app.status} after ${app.restarts} restarts`).join('; ');
+  const states = apps.map((app) => `${app.status} after ${app.restarts} restarts, the last ${seconds(app.lastStartS * 1000)} s after \`pm2 start\``).join('; ');
   return `${PM2_SUBJECT}, ${child.label}: ${states} (per pair; PM2 stops for good at errored after max_restarts 16 runs shorter than min_uptime 1 s within its first 16 s).`;
 }
 
@@ -101,6 +106,14 @@ export async function run(ctx) {
     const label = `restarts in ${span(windowMs)}, ${child.label}`;
     figures.push({ subject: 'mpm-supervise', label, unit: 'restarts', values: mpm.map((run) => run.restarts) });
     figures.push({ subject: PM2_SUBJECT, label, unit: 'restarts', values: pm2.map((app) => app.restarts) });
+    const errored = pm2.filter((app) => app.status === 'errored');
+    figures.push({
+      subject: PM2_SUBJECT,
+      label: `${child.label}: \`pm2 start\` → its last restart, when it ended errored`,
+      unit: 's',
+      values: errored.map((app) => app.lastStartS),
+      outcome: `never errored within ${span(windowMs)} (status ${[...new Set(pm2.map((app) => app.status))].join(', ')})`,
+    });
     const ratioLabel = c === 0 ? 'mpm-supervise / PM2' : `mpm-supervise / PM2, ${child.label}`;
     ratios.push({ label: ratioLabel, values: pairRatios(mpm.map((run) => run.restarts), pm2.map((app) => app.restarts)) });
     notes.push(mpmNote(child, mpm, windowMs), pm2Note(child, pm2));

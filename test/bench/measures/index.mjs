@@ -1,5 +1,5 @@
 // The measurements `pnpm bench` runs, in this order; each is loaded only when it runs.
-export const MEASURE_IDS = ['cold-start', 'restart', 'hang', 'memory-limit', 'crash-loop', 'overhead', 'check-round', 'log-throughput', 'dashboard'];
+export const MEASURE_IDS = ['cold-start', 'restart', 'hang', 'memory-limit', 'memory-leak', 'crash-loop', 'overhead', 'check-round', 'proc-read', 'log-throughput', 'dashboard'];
 
 /** The measure module for `id` (its id, title and run). */
 export function loadMeasure(id) {

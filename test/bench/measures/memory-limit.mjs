@@ -1,12 +1,22 @@
-// A memory leak against a hard limit: the demo server leaks 20 MB/s (DEMO_LEAK_MB_PER_SEC)
-// from its start; the limit is 200 MB: mpm-supervise `--max-memory 200` at a 1 s check
-// interval vs PM2 `--max-memory-restart 200M`. An observer here reads the server's RSS from
-// /proc every 20 ms: the crossing is the first reading over the limit, the overshoot the
-// highest reading before the server is gone. "Restarted" is the first acked ping from
-// the new server.
-import { paths } from '../lib/paths.mjs';
+// A memory leak against a hard limit of 200 MB: mpm-supervise `--max-memory 200` vs PM2
+// `--max-memory-restart 200M`, each at two check intervals side by side: mpm-supervise at
+// 1 s (--check-interval 1s) and at its default 5 s; PM2 at its worker's default 30 s and at
+// 1 s (PM2_WORKER_INTERVAL=1000 in the daemon's environment, which pm2's constants.js
+// reads; each run checks the "Worker Interval" its daemon logged).
+//
+// The demo server (DEMO_FAULT_EVENTS=1) is asked to leak 20 MB/s at a random moment, 0 to
+// one check interval after it first answers, so that the phase of the interval is random.
+// An observer here reads its RSS from /proc every 20 ms: the crossing is the first reading
+// over the limit, the overshoot the highest reading before the server is gone. "Acted on"
+// is when the supervisor's decision was read: mpm-supervise's recovery_started record, PM2's
+// "exceeds --max-memory-restart" line in its daemon log. "Answering again" is the first
+// acked ping from the new server.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { askFault } from '../lib/fault.mjs';
 import { firstAnsweredPing, freePort } from '../lib/net.mjs';
-import { rssMb } from '../lib/proc.mjs';
+import { paths } from '../lib/paths.mjs';
+import { watchRss } from '../lib/rss-watch.mjs';
 import { pairRatios, summary } from '../lib/stats.mjs';
 import { delay } from '../lib/wait.mjs';
 import { startMpm } from '../subjects/mpm.mjs';
@@ -16,62 +26,93 @@ export const id = 'memory-limit';
 export const title = 'Memory limit (20 MB/s leak, 200 MB limit)';
 
 const LIMIT_MB = 200;
-const LEAK = { DEMO_LEAK_MB_PER_SEC: '20' };
-const SAMPLE_MS = 20;
+const LEAK_MB_PER_SEC = 20;
+/** From the crossing: how long a supervisor gets to stop the server, and to have a new one answer. */
+const GONE_WITHIN_MS = 60_000;
+const ANSWER_WITHIN_MS = 90_000;
+const PM2_RESTART_LINE = 'exceeds --max-memory-restart';
 
-/**
- * Follows `pid`'s RSS until it is gone (or `deadlineMs` after the crossing): when it
- * crossed the limit and how high it got.
- */
-async function watchRss(pid, deadlineMs) {
-  let crossedAt;
-  let peak = 0;
-  for (;;) {
-    const rss = rssMb(pid);
-    if (rss === undefined) break;
-    peak = Math.max(peak, rss);
-    if (crossedAt === undefined && rss >= LIMIT_MB) crossedAt = performance.now();
-    if (crossedAt !== undefined && performance.now() - crossedAt > deadlineMs) break;
-    await delay(SAMPLE_MS);
-  }
-  return { crossedAt, peak };
+const SUBJECTS = [
+  { key: 'mpm1', kind: 'mpm', name: 'mpm-supervise, --check-interval 1s', args: ['--check-interval', '1s'], intervalMs: 1_000 },
+  { key: 'mpm5', kind: 'mpm', name: 'mpm-supervise, default check interval (5 s)', args: [], intervalMs: 5_000 },
+  // Not in --quick: its 30 s interval alone would take most of the quick run's time.
+  { key: 'pm2', kind: 'pm2', name: `PM2 ${PM2_VERSION}, default worker interval (30 s)`, env: {}, intervalMs: 30_000, full: true },
+  { key: 'pm2fast', kind: 'pm2', name: `PM2 ${PM2_VERSION}, PM2_WORKER_INTERVAL=1000`, env: { PM2_WORKER_INTERVAL: '1000' }, intervalMs: 1_000 },
+];
+
+/** Waits 0 to one interval, at random, then asks the server to leak; resolves with its pid. */
+async function leakAtRandom(port, intervalMs) {
+  await delay(Math.random() * intervalMs);
+  return (await askFault(port, { kind: 'leak', mbPerSec: LEAK_MB_PER_SEC })).pid;
 }
 
-async function mpmRun(ctx) {
+/** Watches the leaking server while pinging for its successor. */
+async function watchLeak(port, pid) {
+  const pingStart = performance.now();
+  const answered = firstAnsweredPing(port, { start: pingStart, notPid: pid, timeoutMs: ANSWER_WITHIN_MS });
+  const watched = await watchRss(pid, { limitMb: LIMIT_MB, crossWithinMs: 60_000, goneWithinMs: GONE_WITHIN_MS });
+  const restarted = await answered;
+  return { ...watched, restartedAt: restarted === undefined ? undefined : pingStart + restarted.ms };
+}
+
+async function mpmRun(ctx, subject) {
   const port = await freePort();
-  const mpm = startMpm(ctx, { args: ['--port', String(port), '--check-interval', '1s', '--max-memory', String(LIMIT_MB)], command: [process.execPath, paths.demo], env: LEAK });
+  const mpm = startMpm(ctx, {
+    args: ['--port', String(port), ...subject.args, '--max-memory', String(LIMIT_MB)],
+    command: [process.execPath, paths.demo],
+    env: { DEMO_FAULT_EVENTS: '1' },
+  });
   try {
     const first = await firstAnsweredPing(port, { timeoutMs: 30_000 });
     if (first === undefined) throw new Error('the demo server under mpm-supervise never answered');
-    const pingStart = performance.now();
-    const answered = firstAnsweredPing(port, { start: pingStart, notPid: first.pid, timeoutMs: 90_000 });
-    const { crossedAt, peak } = await watchRss(first.pid, 60_000);
-    const restarted = await answered;
-    if (crossedAt === undefined || restarted === undefined) throw new Error('mpm-supervise did not restart the leaking server within 60 s of crossing the limit');
+    const pid = await leakAtRandom(port, subject.intervalMs);
+    const { crossedAt, peak, restartedAt } = await watchLeak(port, pid);
+    if (crossedAt === undefined || restartedAt === undefined) throw new Error(`${subject.name} did not restart the leaking server within ${GONE_WITHIN_MS / 1000} s of crossing the limit`);
     const decided = await mpm.waitRecord('the recovery decision', (record) => record.event === 'recovery_started', 1000);
-    const restartedAt = pingStart + restarted.ms;
     return { actedMs: decided.at - crossedAt, restartedMs: restartedAt - crossedAt, overshoot: peak / LIMIT_MB, action: decided.record.action };
   } finally {
     await mpm.stop();
   }
 }
 
-async function pm2Run(ctx) {
-  const port = await freePort();
-  const pm2 = new Pm2(ctx);
+/** The daemon's log: its settings at start, and the worker's restart line. */
+function readOrEmpty(file) {
   try {
-    await pm2.start(paths.demo, { name: 'leak', options: ['--max-memory-restart', `${LIMIT_MB}M`], env: { PORT: String(port), HOST: '127.0.0.1', ...LEAK } });
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function pm2Run(ctx, subject) {
+  const port = await freePort();
+  const pm2 = new Pm2(ctx, subject.env);
+  const daemonLog = join(pm2.home, 'pm2.log');
+  try {
+    await pm2.start(paths.demo, { name: 'leak', options: ['--max-memory-restart', `${LIMIT_MB}M`], env: { PORT: String(port), HOST: '127.0.0.1', DEMO_FAULT_EVENTS: '1' } });
+    const interval = Number(/Worker Interval\s*:\s*(\d+)/.exec(readOrEmpty(daemonLog))?.[1]);
+    if (interval !== subject.intervalMs) throw new Error(`the PM2 daemon logged a worker interval of ${interval} ms, not ${subject.intervalMs}`);
     const first = await firstAnsweredPing(port, { timeoutMs: 30_000 });
     if (first === undefined) throw new Error('the demo server under PM2 never answered');
-    const { crossedAt, peak } = await watchRss(first.pid, 60_000);
+    const pid = await leakAtRandom(port, subject.intervalMs);
+    // The worker logs its decision before it stops the server, so the line is there by the
+    // time the new server answers.
+    let decidedAt;
+    let watching = true;
+    const decided = (async () => {
+      while (watching && decidedAt === undefined) {
+        if (readOrEmpty(daemonLog).includes(PM2_RESTART_LINE)) decidedAt = performance.now();
+        else await delay(20);
+      }
+    })();
+    const { crossedAt, peak, goneAt, restartedAt } = await watchLeak(port, pid);
+    watching = false;
+    await decided;
     if (crossedAt === undefined) throw new Error('the leaking server under PM2 never crossed the limit');
-    const goneAt = performance.now();
-    const restarted = await firstAnsweredPing(port, { notPid: first.pid, timeoutMs: 30_000 });
-    const stillThere = rssMb(first.pid) !== undefined;
     return {
-      // PM2 logs no decision; the server's end is when it acted.
-      actedMs: stillThere ? undefined : goneAt - crossedAt,
-      restartedMs: restarted === undefined ? undefined : goneAt + restarted.ms - crossedAt,
+      actedMs: decidedAt === undefined ? undefined : decidedAt - crossedAt,
+      goneMs: goneAt === undefined ? undefined : goneAt - crossedAt,
+      restartedMs: restartedAt === undefined ? undefined : restartedAt - crossedAt,
       overshoot: peak / LIMIT_MB,
     };
   } finally {
@@ -79,39 +120,54 @@ async function pm2Run(ctx) {
   }
 }
 
+const fixed = (ms) => (ms === undefined ? 'never' : `${ms.toFixed(0)} ms`);
+
 export async function run(ctx) {
-  const runs = ctx.quick ? 1 : 3;
-  const mpm = [];
-  const pm2 = [];
+  const runs = ctx.quick ? 1 : 8;
+  const subjects = SUBJECTS.filter((subject) => !(ctx.quick && subject.full));
+  const results = Object.fromEntries(subjects.map((subject) => [subject.key, []]));
   for (let i = 0; i < runs; i += 1) {
-    mpm.push(await mpmRun(ctx));
-    ctx.log(`mpm-supervise run ${i + 1}: acted ${mpm.at(-1).actedMs.toFixed(0)} ms after crossing, answering again after ${mpm.at(-1).restartedMs.toFixed(0)} ms, peak ${mpm.at(-1).overshoot.toFixed(2)}× the limit`);
-    pm2.push(await pm2Run(ctx));
-    ctx.log(`PM2 run ${i + 1}: acted ${pm2.at(-1).actedMs?.toFixed(0)} ms after crossing, answering again after ${pm2.at(-1).restartedMs?.toFixed(0)} ms, peak ${pm2.at(-1).overshoot.toFixed(2)}× the limit`);
+    for (const subject of subjects) {
+      const result = await (subject.kind === 'mpm' ? mpmRun(ctx, subject) : pm2Run(ctx, subject));
+      results[subject.key].push(result);
+      ctx.log(`${subject.name}, run ${i + 1}: acted ${fixed(result.actedMs)} after crossing, answering again after ${fixed(result.restartedMs)}, peak ${result.overshoot.toFixed(2)}× the limit`);
+    }
   }
-  const pick = (list, key) => list.map((r) => r[key]).filter((value) => value !== undefined);
-  const acted = summary(pick(mpm, 'actedMs'));
-  const overshoot = summary(pick(mpm, 'overshoot'));
-  const pm2Name = `PM2 ${PM2_VERSION}`;
+  const values = (key, field) => (results[key] ?? []).map((r) => r[field]);
+  const measured = (key, field) => values(key, field).filter((value) => value !== undefined);
+  const figures = [];
+  for (const [field, label, outcome] of [
+    ['actedMs', 'over the limit → acted on', `not within ${GONE_WITHIN_MS / 1000} s`],
+    ['restartedMs', 'over the limit → answering again', `not within ${ANSWER_WITHIN_MS / 1000} s`],
+    ['overshoot', 'peak RSS / limit', undefined],
+  ]) {
+    for (const subject of subjects) {
+      figures.push({ subject: subject.name, label, unit: field === 'overshoot' ? '×' : 'ms', values: measured(subject.key, field), ...(outcome && subject.kind === 'pm2' ? { outcome } : {}) });
+    }
+  }
+  const ratios = [];
+  for (const [a, b, what] of [
+    ['mpm1', 'pm2', 'mpm-supervise 1 s / PM2 30 s'],
+    ['mpm1', 'pm2fast', 'mpm-supervise 1 s / PM2 1 s'],
+    ['mpm5', 'pm2', 'mpm-supervise 5 s / PM2 30 s (both defaults)'],
+  ]) {
+    if (results[a] === undefined || results[b] === undefined) continue;
+    ratios.push({ label: `acted on, ${what}`, values: pairRatios(values(a, 'actedMs'), values(b, 'actedMs')) });
+    ratios.push({ label: `peak RSS, ${what}`, values: pairRatios(values(a, 'overshoot'), values(b, 'overshoot')) });
+  }
+  const acted = summary(measured('mpm1', 'actedMs'));
+  const overshoot = summary(measured('mpm1', 'overshoot'));
+  const pm2Gone = subjects.filter((subject) => subject.kind === 'pm2').map((subject) => `${subject.name}: ${summary(measured(subject.key, 'goneMs'))?.median.toFixed(0) ?? '–'} ms`);
   return {
-    figures: [
-      { subject: 'mpm-supervise', label: 'over the limit → acted on', unit: 'ms', values: pick(mpm, 'actedMs') },
-      { subject: pm2Name, label: 'over the limit → acted on', unit: 'ms', values: pick(pm2, 'actedMs'), outcome: 'not within 60 s' },
-      { subject: 'mpm-supervise', label: 'over the limit → answering again', unit: 'ms', values: pick(mpm, 'restartedMs') },
-      { subject: pm2Name, label: 'over the limit → answering again', unit: 'ms', values: pick(pm2, 'restartedMs'), outcome: 'not within 90 s' },
-      { subject: 'mpm-supervise', label: 'peak RSS / limit', unit: '×', values: pick(mpm, 'overshoot') },
-      { subject: pm2Name, label: 'peak RSS / limit', unit: '×', values: pick(pm2, 'overshoot') },
-    ],
-    ratios: [
-      { label: 'acted on, mpm-supervise / PM2', values: pairRatios(mpm.map((r) => r.actedMs), pm2.map((r) => r.actedMs)) },
-      { label: 'peak RSS, mpm-supervise / PM2', values: pairRatios(mpm.map((r) => r.overshoot), pm2.map((r) => r.overshoot)) },
-    ],
+    figures,
+    ratios,
     targets: [
       { target: 'acted on ≤ 2 s after crossing (1 s interval)', measured: `${(acted.max / 1000).toFixed(2)} s at most`, met: acted.max <= 2000 },
-      { target: 'RSS overshoot ≤ 1.2× the limit', measured: `${overshoot.max.toFixed(2)}× at most`, met: overshoot.max <= 1.2 },
+      { target: 'RSS overshoot ≤ 1.2× the limit (1 s interval)', measured: `${overshoot.max.toFixed(2)}× at most`, met: overshoot.max <= 1.2 },
     ],
     notes: [
-      `mpm-supervise: --max-memory ${LIMIT_MB} --check-interval 1s, action ${[...new Set(mpm.map((r) => r.action))].join(', ')} (graceful: mpm:shutdown over IPC, then the new server). PM2: --max-memory-restart ${LIMIT_MB}M, which its worker checks every 30 s by default.`,
+      `${runs} run(s) per subject, interleaved. mpm-supervise: --max-memory ${LIMIT_MB}, action ${[...new Set(subjects.filter((s) => s.kind === 'mpm').flatMap((s) => values(s.key, 'action')))].join(', ')} (graceful: mpm:shutdown over IPC, then the new server). PM2: --max-memory-restart ${LIMIT_MB}M, checked by its daemon's worker every PM2_WORKER_INTERVAL ms (30 s by default). The ${LEAK_MB_PER_SEC} MiB/s leak starts 0 to one check interval (at random) after the server first answers.`,
+      `Over the limit → server gone, median (PM2; mpm-supervise's graceful stop is in "answering again"): ${pm2Gone.join('; ')}.`,
     ],
   };
 }

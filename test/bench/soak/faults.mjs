@@ -1,9 +1,7 @@
 // The faults a soak injects, and what "recovered" means for each.
-import { io } from 'socket.io-client';
-import { ACT_AFTER_MS, FAULT_EVENT } from '../../../apps/demo-server/dist/index.js';
+import { askFault as ask } from '../lib/fault.mjs';
 import { storm } from './storm.mjs';
 
-const ASK_TIMEOUT_MS = 5_000;
 const LEAK_MB_PER_SEC = 50;
 const STORM_HOLD_MS = 4_000;
 const STORM_CLIENTS = { min: 200, max: 500 };
@@ -62,21 +60,7 @@ function signal(pid, name) {
   return { at, pid, samePidRecovers: false };
 }
 
-/**
- * Asks the demo server for a runtime fault over a connection of its own. The server acks
- * first and strikes ACT_AFTER_MS later, so that is when the fault counts from.
- */
+/** A runtime fault on request, struck ACT_AFTER_MS after the ack: that is when it counts from. */
 async function askFault(port, request) {
-  const socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false, forceNew: true, timeout: ASK_TIMEOUT_MS });
-  try {
-    await new Promise((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('connect_error', (error) => reject(new Error(`cannot connect to ask for a ${request.kind} fault: ${error.message}`)));
-    });
-    const ack = await socket.timeout(ASK_TIMEOUT_MS).emitWithAck(FAULT_EVENT, request);
-    if (!ack.accepted) throw new Error(`the demo server refused the ${request.kind} fault: ${ack.reason}`);
-    return { at: performance.now() + ACT_AFTER_MS, pid: ack.pid, samePidRecovers: false };
-  } finally {
-    socket.disconnect();
-  }
+  return { ...(await ask(port, request)), samePidRecovers: false };
 }

@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 
 const COUNT = /^demo-count (\d+)$/;
 const LAST = /^demo-count stopped after (\d+)$/;
+/** A child up this long has printed (a line every 10 ms): one with no line in the log lost them all. */
+const SILENT_AFTER_MS = 1_000;
 
 /** The log file and its rotated predecessors, oldest first (`soak.log.<n>` … `soak.log.1`, `soak.log`). */
 function logFiles(logFile) {
@@ -50,7 +52,9 @@ function childTable() {
  * - lost: numbers in 1..expected that never reached the file; a child that exited by
  *   itself (an exit code, not a signal: it ran its exit hook) but has no last line lost
  *   that line too;
- * - out of order or repeated: any number not one above the one before it (besides gaps).
+ * - out of order or repeated: any number not one above the one before it (besides gaps);
+ * - silent: up at least SILENT_AFTER_MS (from its exit record) without a single line in
+ *   the log, which the rules above cannot see (it is owed nothing).
  */
 export function checkLines(logFile) {
   const children = childTable();
@@ -64,7 +68,7 @@ export function checkLines(logFile) {
     } else if (record.source === 'supervisor' && record.event === 'child_spawned') {
       children.spawned(record.childPid);
     } else if (record.source === 'supervisor' && record.event === 'child_exited') {
-      children.of(record.childPid).exit = { code: record.exitCode, signal: record.signal };
+      children.of(record.childPid).exit = { code: record.exitCode, signal: record.signal, uptimeMs: record.uptimeMs };
     }
   }
   const perChild = [];
@@ -85,6 +89,7 @@ export function checkLines(logFile) {
       disorder,
       beyondLast: highest > expected ? highest - expected : 0,
       lastLine: child.stoppedAfter !== undefined,
+      silent: expected === 0 && (child.exit?.uptimeMs ?? 0) >= SILENT_AFTER_MS,
       exit: child.exit === undefined ? 'still running' : child.exit.signal ?? `code ${child.exit.code}`,
     });
   }
@@ -96,6 +101,7 @@ export function checkLines(logFile) {
     lost: sum('lost'),
     disorder: sum('disorder') + sum('beyondLast'),
     withLastLine: perChild.filter((child) => child.lastLine).length,
+    silent: perChild.filter((child) => child.silent).length,
     perChild,
   };
 }

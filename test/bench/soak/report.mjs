@@ -19,12 +19,17 @@ export function judge(result, kinds) {
   const overall = recoveryFigures(result.faults);
   result.faults.forEach((fault, index) => {
     if (fault.recoveredMs === undefined) problems.push(`fault ${index + 1} (${fault.kind} at ${fault.atS} s): not recovered within ${result.deadlineMs / 1000} s`);
+    else if (!fault.settled) problems.push(`fault ${index + 1} (${fault.kind} at ${fault.atS} s): recovered, but the supervisor did not settle (child healthy, every action's verdict given) within ${result.settleTimeoutMs / 1000} s`);
   });
+  if (result.faults.length > 0 && result.settledAtEnd === false) problems.push(`the supervisor had not settled at the end of the soak (within ${result.settleTimeoutMs / 1000} s)`);
   if (result.faults.length === 0) problems.push('no fault was injected');
   if (result.minutes >= 1 && result.problems.length === 0 && overall.recovered === overall.injected) {
     const missed = MUST_COVER.filter((kind) => !result.faults.some((fault) => fault.kind === kind));
     if (missed.length > 0) problems.push(`not covered: ${missed.join(', ')} (a soak of a minute or more must inject each)`);
   }
+  // Without numbered lines there is nothing to have lost: that is no evidence.
+  if (result.lines.checked === 0) problems.push(`no numbered line was checked (${result.lines.files} log file(s), ${result.lines.children} child(ren) seen)`);
+  if (result.lines.silent > 0) problems.push(`${result.lines.silent} child(ren) ran a second or more without a numbered line in the log`);
   if (result.lines.lost > 0) problems.push(`${result.lines.lost} line(s) lost`);
   if (result.lines.disorder > 0) problems.push(`${result.lines.disorder} line(s) out of order or repeated`);
   if (result.leaked.length > 0) problems.push(`${result.leaked.length} process(es) left behind: ${result.leaked.map((p) => `${p.pid} ${p.command}`).join(', ')}`);
@@ -101,7 +106,7 @@ function markdown(report) {
   line('| # | at | fault | child → new child | recovered in | what the supervisor did |');
   line('|---|---|---|---|---|---|');
   report.faults.forEach((fault, index) => {
-    const did = [...(fault.kind === 'storm' ? [stormNote(fault)] : []), ...fault.supervisor, ...(fault.settled ? [] : ['(not settled within 30 s)'])].join('; ');
+    const did = [...(fault.kind === 'storm' ? [stormNote(fault)] : []), ...fault.supervisor, ...(fault.settled ? [] : [`**(not settled within ${report.settleTimeoutMs / 1000} s)**`])].join('; ');
     line(`| ${index + 1} | ${fault.atS} s | ${fault.kind} | ${fault.pid} → ${fault.newPid ?? '–'} | ${fault.recoveredMs === undefined ? '**not recovered**' : ms(fault.recoveredMs)} | ${did || '–'} |`);
   });
   line();

@@ -37,13 +37,13 @@ export class Pm2 {
     await this.cli(['start', script, '--name', name, ...options, ...(args.length > 0 ? ['--', ...args] : [])], env);
   }
 
-  /** The app as `pm2 jlist` describes it: pid, status, restarts (restart_time). */
+  /** The app as `pm2 jlist` describes it: pid, status, restarts (restart_time), when it last started (pm_uptime, epoch ms). */
   async app(name) {
     const out = await this.cli(['jlist']);
     const list = JSON.parse(out.slice(out.indexOf('[')));
     const app = list.find((entry) => entry.name === name);
     if (app === undefined) return undefined;
-    return { pid: app.pid, status: app.pm2_env.status, restarts: app.pm2_env.restart_time, unstableRestarts: app.pm2_env.unstable_restarts };
+    return { pid: app.pid, status: app.pm2_env.status, restarts: app.pm2_env.restart_time, unstableRestarts: app.pm2_env.unstable_restarts, lastStartAt: app.pm2_env.pm_uptime };
   }
 
   /** The God daemon's pid, from PM2_HOME/pm2.pid. */

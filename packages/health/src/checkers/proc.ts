@@ -48,8 +48,9 @@ export const STATE_NAMES: Readonly<Record<string, string>> = {
  * spaces and parentheses.
  *
  * Synchronous on purpose: procfs lives in memory and answers in microseconds, while the
- * promise API's open/fstat/read/close round trips cost more CPU than the reading itself
- * (profiled: most of the supervisor's CPU per round at a 1 s interval).
+ * promise API's open/fstat/read/close round trips cost more CPU than the reading itself:
+ * the same three reads through fs.promises take about ten times the CPU of this function
+ * (`pnpm bench --only proc-read`; the figures are in test/bench/results/latest.md).
  */
 export function readProcFacts(pid: number): ProcFacts | undefined {
   let stat: string;
