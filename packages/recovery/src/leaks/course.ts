@@ -1,5 +1,6 @@
 import { showNumber, type HealthCheckResult } from '@mpm/health';
 import type { PendingAction } from '../action-slot.js';
+import { readingOf } from './leak-guard.js';
 
 /** Rounds in a row, each over the one before, that show an action did not stop a climb. */
 const RISES_THAT_TELL = 2;
@@ -15,7 +16,8 @@ export function stillClimbing(action: PendingAction, result: HealthCheckResult):
     const metric = result.metrics.find((candidate) => candidate.name === name);
     const value = metric?.value;
     if (typeof value !== 'number') continue;
-    const readings = (action.course[name] ??= startOf(action, name));
+    const start = readingOf(action.diagnosis, name);
+    const readings = (action.course[name] ??= start === undefined ? [] : [start]);
     readings.push(value);
     if (readings.length > RISES_THAT_TELL + 1) readings.shift();
     const rising = readings.length === RISES_THAT_TELL + 1 && readings.every((reading, index) => index === 0 || reading > (readings[index - 1] ?? Infinity));
@@ -23,9 +25,4 @@ export function stillClimbing(action: PendingAction, result: HealthCheckResult):
     if (rising) return `${name} kept rising: ${readings.map((reading) => showNumber(reading)).join(' → ')}${unit}; ended before verifyTimeoutMs`;
   }
   return undefined;
-}
-
-function startOf(action: PendingAction, name: string): number[] {
-  const value = action.diagnosis.metrics.find((metric) => metric.name === name)?.value;
-  return typeof value === 'number' ? [value] : [];
 }

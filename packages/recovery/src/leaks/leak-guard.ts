@@ -68,7 +68,7 @@ export class LeakGuard {
   judge(sample: MemorySample, settings: LeakGuardSettings, held: HeldAction | undefined, lastRungAt: number | undefined): LeakVerdict {
     let failed: string | undefined;
     if (held?.deadline !== undefined && held.action === 'clear_connections' && held.diagnosis.generation === sample.generation && held.diagnosis.thresholds.includes('memoryMb')) {
-      const from = memoryOf(held.diagnosis);
+      const from = readingOf(held.diagnosis, 'memoryMb');
       const why = from === undefined ? undefined : this.stillRising(sample.generation, held.decidedAt, from);
       if (why !== undefined) failed = `${why}; ended before verifyTimeoutMs`;
     }
@@ -115,8 +115,8 @@ export function leakDiagnosis(forecast: Forecast, sample: MemorySample): Diagnos
   };
 }
 
-/** The memory reading a decision was made on, if it had one. */
-export function memoryOf(diagnosis: Diagnosis): number | undefined {
-  const value = diagnosis.metrics.find((metric) => metric.name === 'memoryMb')?.value;
+/** The reading of `metric` a decision was made on, if it had one. */
+export function readingOf(diagnosis: Diagnosis, metric: string): number | undefined {
+  const value = diagnosis.metrics.find((summary) => summary.name === metric)?.value;
   return typeof value === 'number' ? value : undefined;
 }
