@@ -78,7 +78,8 @@ export function fromText(raw: string, key: ConfigKey): unknown {
       return TRUE.has(lower) ? true : FALSE.has(lower) ? false : raw;
     }
     case 'list':
-    case 'map': {
+    case 'map':
+    case 'records': {
       const json = fromJson(text);
       return json === undefined ? raw : json.value;
     }

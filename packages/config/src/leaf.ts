@@ -5,7 +5,7 @@ import { formatExactDuration, parseDuration } from './duration.js';
 export type Applies = 'now' | 'next_restart' | 'supervisor_restart';
 
 /** What kind of value a key holds: decides how an environment variable or flag is read. */
-export type LeafKind = 'duration' | 'integer' | 'number' | 'port' | 'boolean' | 'choice' | 'string' | 'path' | 'url' | 'list' | 'map';
+export type LeafKind = 'duration' | 'integer' | 'number' | 'port' | 'boolean' | 'choice' | 'string' | 'path' | 'url' | 'list' | 'map' | 'records';
 
 /** Everything about one config key that is not the validation itself. */
 export interface LeafMeta {
@@ -26,6 +26,10 @@ export interface LeafMeta {
   /** Numeric range; a value outside it is corrected to the nearest bound, with a warning. */
   readonly range?: { readonly min: number; readonly max: number };
   readonly choices?: readonly string[];
+  /** For `records`: the fields of an entry that are secrets, hidden wherever the value is shown. */
+  readonly secretFields?: readonly string[];
+  /** For `records`: the fields of an entry that are paths, taken from the config file's folder when relative. */
+  readonly pathFields?: readonly string[];
 }
 
 /** Where each key's metadata lives: zod's own registry, keyed by the key's schema. */
@@ -182,4 +186,16 @@ export function stringMap(options: Common & { default: Record<string, string> })
     z.union([z.string(), z.number(), z.boolean()]).transform((value) => String(value)),
   );
   return leaf(schema, { kind: 'map', nullable: false, expects: 'an object of variable names to strings, like {"NODE_ENV": "production"}', ...options });
+}
+
+/**
+ * A list of entries, each an object checked by `entry` (hooks, user-defined checks). Set in
+ * a file or, as JSON, in a variable; never by a flag. A wrong entry is an error that names
+ * its place (`hooks[1].url`), and its secret fields are never shown.
+ */
+export function records<S extends z.ZodType>(
+  entry: S,
+  options: Common & { default: []; max: number; expects: string; secretFields?: readonly string[]; pathFields?: readonly string[] },
+) {
+  return leaf(z.array(entry).max(options.max), { kind: 'records', nullable: false, ...options });
 }

@@ -106,9 +106,21 @@ function flagAssignment(flag: FlagValue): Assignment {
 /** Later assignments win; a relative path is taken from the layer's base directory. */
 function apply(entries: Map<string, Entry>, assignments: readonly Assignment[], base: string): void {
   for (const { key, value, source } of assignments) {
-    const resolved = key.meta.kind === 'path' && typeof value === 'string' && value !== '' && !isAbsolute(value) ? resolve(base, value) : value;
-    entries.set(key.path, { value: resolved, source });
+    entries.set(key.path, { value: resolvePaths(key, value, base), source });
   }
+}
+
+function resolvePaths(key: Assignment['key'], value: unknown, base: string): unknown {
+  const fromBase = (path: unknown): unknown => (typeof path === 'string' && path !== '' && !isAbsolute(path) ? resolve(base, path) : path);
+  if (key.meta.kind === 'path') return fromBase(value);
+  const fields = key.meta.pathFields ?? [];
+  if (key.meta.kind !== 'records' || fields.length === 0 || !Array.isArray(value)) return value;
+  return value.map((entry: unknown) => {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+    const copy: Record<string, unknown> = { ...(entry as Record<string, unknown>) };
+    for (const field of fields) if (Object.hasOwn(copy, field)) copy[field] = fromBase(copy[field]);
+    return copy;
+  });
 }
 
 function deriveName(entries: Map<string, Entry>, nameFromCommand: LoadRequest['nameFromCommand']): void {

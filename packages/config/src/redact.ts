@@ -56,7 +56,29 @@ export function redactValue(path: string, value: unknown): unknown {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([name, text]) => [name, isSecretName(name) ? REDACTED : typeof text === 'string' ? redactUrl(text) : text]));
   }
   if (key?.meta.kind === 'list' && Array.isArray(value)) return redactArgs(value as string[]);
+  if (key?.meta.kind === 'records' && Array.isArray(value)) return value.map((entry: unknown) => redactEntry(entry, key.meta.secretFields ?? []));
   if (key?.meta.kind === 'url' && typeof value === 'string') return redactUrl(value);
+  return value;
+}
+
+/**
+ * One entry of a `records` key as it may be shown: its secret fields and any field with a
+ * secret-looking name hidden, URLs without passwords, argv lists without secret values.
+ */
+export function redactEntry(entry: unknown, secretFields: readonly string[]): unknown {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
+  return Object.fromEntries(
+    Object.entries(entry as Record<string, unknown>).map(([name, value]) => {
+      if (value !== null && (secretFields.includes(name) || isSecretName(name))) return [name, REDACTED];
+      return [name, redactNested(value)];
+    }),
+  );
+}
+
+function redactNested(value: unknown): unknown {
+  if (typeof value === 'string') return redactUrl(value);
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'string') ? redactArgs(value) : value.map(redactNested);
+  if (value !== null && typeof value === 'object') return redactEntry(value, []);
   return value;
 }
 

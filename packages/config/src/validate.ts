@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { formatExactDuration } from './duration.js';
 import { clipGiven, describeSetting, showValue, type Finding, type ValueSource } from './findings.js';
 import { CONFIG_KEYS, deepFreeze, keyByPath, keyOfIssuePath, treeFrom, valueAt, type ConfigKey } from './keys.js';
+import { isSecretName, redactValue } from './redact.js';
 import { configSchema, type Config } from './schema.js';
 
 /** One key's value on its way through validation. */
@@ -113,6 +114,8 @@ function validateUsable(entries: ReadonlyMap<string, Entry>): Validation {
       if (correction?.finding.code === 'inconsistent' && hasRangeIssue(result.error.issues)) continue;
       if (correction !== undefined) {
         if (!corrections.has(key.path)) corrections.set(key.path, correction);
+      } else if (key.meta.kind === 'records' && !errors.has(key.path)) {
+        errors.set(key.path, recordsError(issue, key, entry));
       } else if (!errors.has(key.path)) {
         errors.set(key.path, {
           severity: 'error',
@@ -177,6 +180,29 @@ function correctionFor(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry, cu
     };
   }
   return undefined;
+}
+
+/**
+ * A wrong entry of a list of records, named by its place: `hooks[1].url: not an http(s)
+ * URL, got "ftp://x"`. A secret field's value is never shown, nor is a whole entry.
+ */
+function recordsError(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry): Finding {
+  const inner = issue.path.slice(key.segments.length);
+  const place = inner.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+  const secretFields = key.meta.secretFields ?? [];
+  const field = inner.findLast((part): part is string => typeof part === 'string');
+  const hidden = field !== undefined && (secretFields.includes(field) || isSecretName(field));
+  const value = valueAt(entry.value, inner.map(String));
+  const shown = value !== null && typeof value === 'object' ? (Array.isArray(value) ? 'a list' : 'an object') : showValue(value, hidden);
+  const what = inner.length === 0 ? `expected ${key.meta.expects}` : issue.message;
+  return {
+    severity: 'error',
+    code: 'wrong_type',
+    key: key.path,
+    source: entry.source,
+    given: redactValue(key.path, clipGiven(entry.value)),
+    message: `${describeSetting(key, entry.source)}${place}: ${what}, got ${inner.length === 0 ? showValue(redactValue(key.path, entry.value)) : shown}`,
+  };
 }
 
 function hasRangeIssue(issues: readonly z.core.$ZodIssue[]): boolean {
