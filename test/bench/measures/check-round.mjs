@@ -66,7 +66,7 @@ async function timeRounds(ctx, rounds) {
       pid: demo.child.pid,
       generation: 1,
       startedAt: Date.now(),
-      address: { host: '127.0.0.1', port: demo.port, url, shownUrl: url, source: 'agent' },
+      address: { host: '127.0.0.1', port: demo.port, url, shownUrl: url, source: 'agent', path: '/socket.io/', tls: { rejectUnauthorized: true } },
       agent: demo.link,
     });
     for (let i = 0; i < WARM_UP_ROUNDS; i += 1) await monitor.runRound();
@@ -88,9 +88,14 @@ async function timeRounds(ctx, rounds) {
   }
 }
 
+/** Probes whose round is timed: one that did not answer would make the round look cheap. */
+const PROBE_METRICS = ['tcpLatencyMs', 'socketioLatencyMs', 'ipcLatencyMs'];
+
 function assertEveryChecker(result) {
   const missing = CHECKERS.filter((name) => !result.checks.some((check) => check.name === name && check.metrics.length > 0));
   if (missing.length > 0) throw new Error(`a round ran without the ${missing.join(', ')} checker(s)`);
+  const silent = result.metrics.filter((metric) => PROBE_METRICS.includes(metric.name) && (metric.value === null || metric.status === 'unknown'));
+  if (silent.length > 0) throw new Error(`a round's probe did not answer: ${silent.map((metric) => metric.message).join('; ')}`);
 }
 
 function notHealthyNote(counts, total) {
