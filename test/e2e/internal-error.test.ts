@@ -42,4 +42,22 @@ describe('an internal error in the supervisor', () => {
     expect(readdirSync(stateDir)).toEqual([]);
     await expectAllGone([childPid]);
   });
+
+  it('leaves its record the last line of the log file while a chatty child fills it', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mpm-internal-'));
+    const logFile = join(dir, 'mpm.log');
+    const supervisor = new SupervisorProcess(['--port', '0', '--state-dir', join(dir, 'state'), '--log-file', logFile, '--', process.execPath, fixturePath('print-lines.mjs'), '100000000'], {
+      env: { NODE_OPTIONS: `--import=${fixturePath('inject-internal-error.mjs')}` },
+    });
+    const childPid = Number((await supervisor.waitForEvent('child_spawned'))['childPid']);
+    // Writes to the file are in flight all the time now.
+    await waitUntil(() => readFileSync(logFile, 'utf8').length > 1_000_000, { what: 'a megabyte of child lines in the log file' });
+
+    supervisor.signal('SIGWINCH');
+    expect(await supervisor.waitForExit()).toEqual({ code: 1, signal: null });
+
+    expect(supervisor.records.at(-1)).toMatchObject({ event: 'internal_error', childPid });
+    expect(JSON.parse(readFileSync(logFile, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ event: 'internal_error', childPid });
+    await expectAllGone([childPid]);
+  });
 });

@@ -167,17 +167,18 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
  * stderr alone, for whoever reads only the log.
  */
 function stopChildOnInternalError(supervisor: Supervisor, log: SupervisorLog, service: StatusService): () => void {
+  let failed = false;
   const onError = (error: unknown): void => {
+    if (failed) return;
+    failed = true;
     const detail = error instanceof Error ? error.message : String(error);
     const pid = supervisor.controller.pid;
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    }
-    log.writeNow({
+    killGroup(pid);
+    // Nothing more is logged: the record below is the last line of stdout and the file.
+    log.logger.silent = true;
+    // Marks the child as being stopped, so that nothing restarts it while the file settles.
+    bestEffort(() => void supervisor.killNow('internal_error').catch(() => undefined));
+    const lastWords = log.writeLast({
       level: 'error',
       message: `internal error: ${detail}; ${pid === undefined ? 'no child was running' : `killed the child's process group ${pid}`}, exiting with code ${ExitCode.internalError}`,
       event: 'internal_error',
@@ -185,9 +186,14 @@ function stopChildOnInternalError(supervisor: Supervisor, log: SupervisorLog, se
       exitCode: ExitCode.internalError,
       stack: error instanceof Error ? (error.stack ?? null) : null,
     });
-    service.removeStateFile();
-    printError(`internal error: ${detail}`);
-    process.exit(ExitCode.internalError);
+    void lastWords.finally(() => {
+      // A child the broken state spawned all the same goes with it.
+      const now = supervisor.controller.pid;
+      if (now !== pid) killGroup(now);
+      bestEffort(() => service.removeStateFile());
+      printError(`internal error: ${detail}`);
+      process.exit(ExitCode.internalError);
+    });
   };
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);
@@ -195,6 +201,23 @@ function stopChildOnInternalError(supervisor: Supervisor, log: SupervisorLog, se
     process.off('uncaughtException', onError);
     process.off('unhandledRejection', onError);
   };
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+function bestEffort(act: () => void): void {
+  try {
+    act();
+  } catch {
+    // The supervisor is already broken; the exit below still comes.
+  }
 }
 
 // A closed stdout (the reader went away) must not take the supervisor and its child down.

@@ -27,10 +27,12 @@ export interface SupervisorLog {
   /** Ends the logger and waits until every transport has written what it holds. */
   close(): Promise<void>;
   /**
-   * Writes one record at once, synchronously, to stdout and the log file, past the
-   * logger and its queues: for the last words before a process.exit (an internal error).
+   * The last words before a process.exit (an internal error): writes one record to
+   * stdout at once, synchronously, past the logger and its queues; then, once the log
+   * file holds the lines written before (at most LAST_WORDS_WAIT_MS), appends it there.
+   * Nothing logged meanwhile reaches the file: the record stays its last line.
    */
-  writeNow(record: LogInfo): void;
+  writeLast(record: LogInfo): Promise<void>;
 }
 
 export interface LogDestinations {
@@ -98,7 +100,7 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
     reconfigure,
     reopen: () => file?.reopen(),
     close: () => closeLogger(logger, file === undefined ? [stdout] : [stdout, file]),
-    writeNow: (record) => {
+    writeLast: async (record) => {
       const full: LogInfo = { timestamp: new Date().toISOString(), source: 'supervisor', pid: process.pid, ...record };
       const json = formatNow(full, undefined);
       const line = current.format === 'pretty' ? formatNow(full, formatFor('pretty')) : json;
@@ -106,6 +108,8 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
       else destinations.stdout.write(`${line}\n`);
       const path = current.file;
       if (path !== null) {
+        // A batch already handed to the file's stream may land after a synchronous append.
+        if (file !== undefined) await withDeadline(file.seal(), LAST_WORDS_WAIT_MS);
         bestEffort(() => {
           const fd = openForAppend(path);
           try {
@@ -204,6 +208,8 @@ function bestEffort(write: () => void): void {
 }
 
 const CLOSE_TIMEOUT_MS = 5000;
+/** How long an internal error's last record waits for the log file to take the lines before it. */
+const LAST_WORDS_WAIT_MS = 1000;
 
 async function closeLogger(logger: winston.Logger, transports: readonly winston.transport[]): Promise<void> {
   const finished = transports.map(
@@ -213,11 +219,16 @@ async function closeLogger(logger: winston.Logger, transports: readonly winston.
     }),
   );
   logger.end();
+  await withDeadline(Promise.all(finished), CLOSE_TIMEOUT_MS);
+}
+
+/** Waits for `work`, or `ms` at most (a stuck disk must not keep the supervisor from exiting). */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+    timer = setTimeout(resolve, ms);
     timer.unref();
   });
-  await Promise.race([Promise.all(finished), timeout]);
+  await Promise.race([work, timeout]);
   clearTimeout(timer);
 }

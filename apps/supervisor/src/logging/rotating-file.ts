@@ -108,11 +108,22 @@ export class RotatingFileTransport extends TransportStream {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
+    void this.seal().then(() => callback());
+  }
+
+  /**
+   * Stops taking lines and writes out what it holds; resolves once the file has every
+   * line given before. Lines given later are dropped: for a record that must be the
+   * file's last (an internal error), appended after this.
+   */
+  seal(): Promise<void> {
     this.#batch.flush();
     const state = this.#state;
     this.#state = { kind: 'ended' };
-    if (state.kind === 'open') state.file.stream.end(() => callback());
-    else callback();
+    return new Promise((resolve) => {
+      if (state.kind === 'open') state.file.stream.end(() => resolve());
+      else resolve();
+    });
   }
 
   /**
