@@ -32,8 +32,14 @@ export function blockOnceSaid(out: Out): void {
   out.write('demo-server blocking the event loop\n', () => blockForever());
 }
 
-function blockForever(): never {
+/**
+ * The hang itself, in a function of its own so that a hang report names it: the
+ * supervisor's inspector pause finds the loop here (the compiled dist/timed-faults.js and
+ * its line, as V8 runs that file).
+ */
+export function blockForever(): never {
   for (;;) {
-    // Spin: no await, no I/O, so signals handlers and timers never run again.
+    // Spin: no await, no I/O, so no timer, I/O callback or signal handler runs again; only
+    // V8's interrupts get in (the inspector that SIGUSR1 starts, and its pause).
   }
 }

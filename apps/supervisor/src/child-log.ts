@@ -1,6 +1,7 @@
 import type { ChildController, ExitEvent, StopRequestedEvent } from '@mpm/child';
 import type winston from 'winston';
 import { formatDuration, redactArgs } from '@mpm/config';
+import { hideInspectorId } from './forensics/inspector-lines.js';
 import { childLineWriter } from './logging/child-lines.js';
 
 /**
@@ -8,7 +9,8 @@ import { childLineWriter } from './logging/child-lines.js';
  * and each lifecycle event as one structured record with an `event` field.
  */
 export function logChildEvents(controller: ChildController, logger: winston.Logger): void {
-  controller.on('line', childLineWriter(logger));
+  const write = childLineWriter(logger);
+  controller.on('line', (line) => write(hideInspectorId(line)));
 
   controller.on('spawned', (spawned) => {
     logger.info(`child spawned with pid ${spawned.pid}`, {

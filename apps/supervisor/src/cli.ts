@@ -102,6 +102,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     controller: supervisor.controller,
     monitor: health.monitor,
     recovery: recovery.manager,
+    forensics: recovery.forensics,
     config: live,
     registry: metrics,
     isStopping: () => supervisor.isStopping,

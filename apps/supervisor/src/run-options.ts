@@ -2,6 +2,7 @@ import { isAbsolute, parse as parsePath, resolve } from 'node:path';
 import { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from '@mpm/child';
 import { defaultConfig, ENV_PREFIX, type Config, type LogLevel } from '@mpm/config';
 import { UsageError } from './errors.js';
+import { forensicsNodeOptions } from './forensics/node-options.js';
 
 export interface LogOptions {
   readonly level: LogLevel;
@@ -44,6 +45,8 @@ export function runOptionsFrom(config: Config, context: RunContext): RunOptions 
       // The supervisor's own settings (MPM_HTTP_TOKEN among them) are not the child's business.
       hideEnvPrefix: ENV_PREFIX,
       ipc: 'auto' as const,
+      // Ahead of the child's own NODE_OPTIONS, which may still set another inspector port.
+      nodeOptions: forensicsNodeOptions(config.recovery.forensics.enabled),
     }),
     port,
     child: Object.freeze({

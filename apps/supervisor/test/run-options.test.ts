@@ -53,6 +53,12 @@ describe('runOptionsFrom', () => {
     expect(runOptionsFrom(config, context).spec.env).toEqual({ NODE_ENV: 'production', PORT: '4000' });
   });
 
+  it('has a Node child open its inspector on a free loopback port when asked (hang forensics), unless forensics are off', () => {
+    expect(runOptionsFrom(configFor(['node']), context).spec.nodeOptions).toEqual(['--inspect-port=127.0.0.1:0']);
+    const off = configFor(['node'], [], { MPM_RECOVERY_FORENSICS_ENABLED: 'false' });
+    expect(runOptionsFrom(off, context).spec.nodeOptions).toEqual([]);
+  });
+
   it('writes pretty lines on a terminal by default', () => {
     expect(runOptionsFrom(configFor(['node']), { ...context, stdoutIsTTY: true }).log.format).toBe('pretty');
   });

@@ -280,6 +280,23 @@ describe('--json', () => {
     expect(parsed[2]).toMatchObject({ name: 'old', status: 'gone', pid: 4242, removed: true, note: 'pid 4242 no longer runs; stale state file removed' });
   });
 
+  it("shows the last recovery's hang report: its top frame in the details, in lastRecovery, escaped for the terminal", () => {
+    const frames = [
+      { functionName: 'blockForever\u001b[2J', url: 'file:///srv/chat/dist/faults.js', line: 35, column: 5 },
+      { functionName: '', url: 'file:///srv/chat/dist/faults.js', line: 27, column: 62 },
+    ];
+    const hangReport = { kind: 'stack', frames, depth: 2, tookMs: 80 };
+    const killed = event(1, 'emergency_stop', 'succeeded', 12_000, { failureClass: 'hung', detail: 'SIGKILL to the process group at once; new child 4112', hangReport });
+    const doc = document({ recovery: { decisions: 1, recentEvents: [killed] } });
+    const { stdout } = report([running(doc)]);
+    expect(stdout).toContain('  hang report    blocked in blockForever\\x1b[2J (file:///srv/chat/dist/faults.js:35:5)\n');
+    const [parsed] = JSON.parse(report([running(doc)], { json: true }).stdout) as Json[];
+    expect(parsed?.['lastRecovery']).toMatchObject({ action: 'emergency_stop', hangReport: 'blocked in blockForever\u001b[2J (file:///srv/chat/dist/faults.js:35:5)' });
+    const without = JSON.parse(report([running(document({ recovery: { recentEvents: [event(1, 'restart_service', 'succeeded', 12_000)] } }))], { json: true }).stdout) as Json[];
+    expect(without[0]?.['lastRecovery']).toMatchObject({ hangReport: null });
+    expect(report([running(document({ recovery: { recentEvents: [killed, event(2, 'restart_service', 'succeeded', 1_000)] } }))]).stdout).not.toContain('hang report');
+  });
+
   it('prints [] and the not-running line on stderr when none runs', () => {
     expect(report([], { json: true })).toEqual({ stdout: '[]\n', stderr: 'no supervisor is running (looked in /run/user/1000/mpm-supervise, /run/mpm-supervise)\n', exitCode: ExitCode.notRunning });
   });

@@ -14,6 +14,12 @@ export interface ChildSpec {
   readonly hideEnvPrefix?: string;
   /** Open a Node IPC channel: 'auto' does so when the command is a Node program. */
   readonly ipc: boolean | 'auto';
+  /**
+   * Node options put in front of the child's NODE_OPTIONS (the spec's or the inherited
+   * one): defaults, since Node lets a later option override an earlier one, so that the
+   * user's own NODE_OPTIONS and command line still win. Ignored by anything but Node.
+   */
+  readonly nodeOptions?: readonly string[];
 }
 
 /**

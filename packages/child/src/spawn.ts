@@ -25,14 +25,17 @@ export interface SpawnedProcess {
 
 export type SpawnFunction = (spec: ChildSpec) => SpawnedProcess;
 
-/** The supervisor's environment without the names the spec hides, plus the spec's own. */
+/** The supervisor's environment without the names the spec hides, plus the spec's own; the spec's nodeOptions ahead of NODE_OPTIONS. */
 export function childEnvironment(spec: ChildSpec, inherited: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const hidden = spec.hideEnvPrefix;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(inherited)) {
     if (value !== undefined && (hidden === undefined || !name.startsWith(hidden))) env[name] = value;
   }
-  return { ...env, ...spec.env };
+  const merged: Record<string, string> = { ...env, ...spec.env };
+  const added = spec.nodeOptions ?? [];
+  if (added.length > 0) merged['NODE_OPTIONS'] = [...added, merged['NODE_OPTIONS'] ?? ''].join(' ').trim();
+  return merged;
 }
 
 /**

@@ -148,6 +148,14 @@ export const configSchema = z.object({
       successThreshold: integer({ default: 3, min: 1, max: 100, description: 'Healthy checks in half-open that close it again' }),
       maxOpenCycles: integer({ default: 3, min: 1, max: 100, description: 'Open cycles in a row before the supervisor gives up (exit 75)' }),
     }),
+    forensics: z.object({
+      enabled: boolean({
+        default: true,
+        description:
+          "Before killing a hung child, take a hang report: a Node child's JavaScript stack through its inspector (opened by SIGUSR1 on a loopback port for that moment; child NODE_OPTIONS get --inspect-port=127.0.0.1:0), else what /proc says (state, wchan, syscall)",
+      }),
+      timeoutMs: duration({ default: SECOND, min: 100, max: 10 * SECOND, description: 'Most time a hang report may take: the kill never waits longer' }),
+    }),
   }),
   http: z.object({
     enabled: boolean({ default: true, description: 'Serve /health, /diagnostics and /metrics', applies: 'supervisor_restart' }),

@@ -73,6 +73,9 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   'health.probeInsecure': false,
   'health.checks.tcp.enabled': true,
   'health.checks.socketio.enabled': true,
+  // Hang forensics (issue 21): a hung child's stack or /proc state before the kill, bounded.
+  'recovery.forensics.enabled': true,
+  'recovery.forensics.timeoutMs': 1000,
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);

@@ -93,7 +93,7 @@ export interface FeedSample {
   readonly values: Readonly<Record<string, number | null>>;
 }
 
-export type TimelineKind = 'spawned' | 'exited' | 'restart_scheduled' | 'recovery_started' | 'recovery' | 'breaker' | 'gave_up';
+export type TimelineKind = 'spawned' | 'exited' | 'restart_scheduled' | 'recovery_started' | 'recovery' | 'hang_report' | 'breaker' | 'gave_up';
 
 export type TimelineLevel = 'info' | 'warning' | 'error';
 

@@ -13,7 +13,7 @@ export { runChecker, CHECKER_GRACE_MS, type RunSettings } from './run-checker.js
 export { HealthMonitor, effectiveProbeTimeoutMs, type HealthMonitorOptions, type MonitorSettings, type StatusChange } from './monitor.js';
 export { AgentLink, type AckOutcome, type SendToChild } from './agent-link.js';
 export { ProcessChecker } from './checkers/process-checker.js';
-export { readProcFacts, readRssBytes, type ProcFacts } from './checkers/proc.js';
+export { readProcFacts, readRssBytes, STATE_NAMES, type ProcFacts } from './checkers/proc.js';
 export { NetworkChecker, tcpConnect, type ConnectOutcome } from './checkers/network-checker.js';
 export { SocketIoChecker, type SocketIoCheckerOptions } from './checkers/socketio-checker.js';
 export { handshake, pingOver, type HandshakeTarget, type ProbeOutcome } from './checkers/socketio-probe.js';

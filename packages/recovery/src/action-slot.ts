@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '@mpm/health';
 import type { RecoveryAction } from './actions.js';
 import type { BreakerStateKind } from './breaker/breaker-state.js';
 import type { Diagnosis } from './failure-class.js';
+import type { HangReport } from './hang-report.js';
 
 /** An action under way, then waiting to be seen working. */
 export interface PendingAction {
@@ -22,6 +23,8 @@ export interface PendingAction {
   readonly course: Record<string, number[]>;
   /** With recovery disabled a crash is still respawned, but that is no recovery to count. */
   readonly countsForBreaker: boolean;
+  /** What the host saw of a hung child before it killed it; kept for the record. */
+  hangReport?: HangReport;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { RecoveryAction } from './actions.js';
 import type { BreakerStateKind } from './breaker/breaker-state.js';
 import type { FailureClass, MetricSummary, Severity } from './failure-class.js';
+import type { HangReport } from './hang-report.js';
 
 /**
  * How a decision ended: the action worked (the child was seen healthy within
@@ -41,6 +42,8 @@ export interface RecoveryEvent {
   readonly durationMs: number;
   readonly generation: number;
   readonly pid: number | null;
+  /** For an emergency_stop of a `hung` child: what it was doing when it was killed. */
+  readonly hangReport?: HangReport;
 }
 
 /** What the strategy needs to know of an earlier decision. */

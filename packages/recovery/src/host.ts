@@ -1,5 +1,6 @@
 import type { RespawnPlan } from './crash-backoff.js';
-import type { RestartVia } from './failure-class.js';
+import type { FailureClass, RestartVia } from './failure-class.js';
+import type { HangReport } from './hang-report.js';
 
 /** How clear_connections can reach the child, if at all. */
 export type ClearPath = 'ipc' | 'signal' | null;
@@ -10,8 +11,11 @@ export type ClearOutcome =
   /** The request went out and was not answered, or the signal could not be sent. */
   | { readonly kind: 'failed'; readonly reason: string };
 
-/** How an action that replaces the child went: `detail` says what was done. */
-export type ActionOutcome = { readonly done: true; readonly detail: string } | { readonly done: false; readonly reason: string };
+/**
+ * How an action that replaces the child went: `detail` says what was done; `hangReport`,
+ * what a hung child was doing when it was killed (when the host took one).
+ */
+export type ActionOutcome = { readonly done: true; readonly detail: string; readonly hangReport?: HangReport } | { readonly done: false; readonly reason: string };
 
 /**
  * What recovery can do to the child: the supervisor implements it with the child
@@ -23,8 +27,12 @@ export interface RecoveryHost {
   clearConnections(generation: number, path: Exclude<ClearPath, null>): Promise<ClearOutcome>;
   /** Graceful: IPC shutdown (when `via` is message and the agent is there) or the stop signal, SIGKILL after killTimeoutMs, respawn. */
   restart(generation: number, via: RestartVia): Promise<ActionOutcome>;
-  /** SIGKILL to the whole group at once, then respawn. */
-  emergencyStop(generation: number): Promise<ActionOutcome>;
+  /**
+   * SIGKILL to the whole group at once, then respawn. For a `hung` child the host may
+   * first take a hang report, as long as that never delays the kill by more than its
+   * bound and never fails the action.
+   */
+  emergencyStop(generation: number, failureClass: FailureClass): Promise<ActionOutcome>;
   /** A new child after a crash, after plan.delayMs; false when there is nothing to respawn. */
   respawn(plan: RespawnPlan): boolean;
   /** maxOpenCycles reached: stop the child and exit with 75. */

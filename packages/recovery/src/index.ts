@@ -9,6 +9,7 @@ export { openTimeoutMs, type BreakerSettings, type BreakerState, type BreakerSta
 export { GradedRecoveryStrategy, type StrategyDecision, type StrategyInput, type StrategySettings } from './strategy/graded-strategy.js';
 export type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './event.js';
 export type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost } from './host.js';
+export { HANG_REPORT_KINDS, type HangReport, type HangReportKind, type StackFrame } from './hang-report.js';
 export type { RecoverySettings } from './settings.js';
 export { RecoveryManager, type ActionStarted, type RecoveryManagerEvents, type RecoveryManagerOptions } from './manager.js';
 export { LeakGuard, leakDiagnosis, type MemorySample } from './leaks/leak-guard.js';

@@ -255,7 +255,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     }
     let outcome: ActionOutcome;
     try {
-      outcome = action === 'emergency_stop' ? await this.#host.emergencyStop(generation) : await this.#host.restart(generation, diagnosis.restartVia);
+      outcome = action === 'emergency_stop' ? await this.#host.emergencyStop(generation, diagnosis.failureClass) : await this.#host.restart(generation, diagnosis.restartVia);
     } catch (error) {
       outcome = { done: false, reason: messageOf(error) };
     }
@@ -264,6 +264,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       this.#skipStale(verifying, outcome.reason);
       return;
     }
+    verifying.hangReport = outcome.hangReport;
     this.#verify(verifying, generation + 1, outcome.detail);
   }
 
@@ -335,7 +336,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   #conclude(verifying: PendingAction, result: 'succeeded' | 'failed', how: string): void {
     if (!this.#slot.release(verifying)) return;
     const detail = verifying.detail === '' ? how : `${verifying.detail}; ${how}`;
-    this.#finish(verifying.id, verifying.diagnosis, verifying.action, result, detail, verifying.decidedAt, verifying.breaker);
+    this.#finish(verifying.id, verifying.diagnosis, verifying.action, result, detail, verifying.decidedAt, verifying.breaker, { hangReport: verifying.hangReport });
     if (verifying.countsForBreaker && result === 'failed') this.breaker.recordFailure(`${verifying.action} for ${verifying.diagnosis.failureClass}: ${how}`);
   }
 
@@ -343,14 +344,16 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   #skipStale(verifying: PendingAction, reason: string): void {
     this.#slot.release(verifying);
     if (verifying.breaker === 'half_open') this.breaker.returnTrial();
-    this.#finish(verifying.id, verifying.diagnosis, verifying.action, 'skipped', reason, verifying.decidedAt, verifying.breaker, 'stale');
+    this.#finish(verifying.id, verifying.diagnosis, verifying.action, 'skipped', reason, verifying.decidedAt, verifying.breaker, { skip: 'stale' });
   }
 
   #record(diagnosis: Diagnosis, action: RecoveryAction, result: RecoveryResult, detail: string, at: number, skip?: SkipReason): void {
-    this.#finish(this.#nextId++, diagnosis, action, result, detail, at, this.breaker.state.kind, skip);
+    this.#finish(this.#nextId++, diagnosis, action, result, detail, at, this.breaker.state.kind, { skip });
   }
 
-  #finish(id: number, diagnosis: Diagnosis, action: RecoveryAction, result: RecoveryResult, detail: string, at: number, breaker: BreakerStateKind, skip?: SkipReason): void {
+  /** `extra`: a skip's reason, a hang report; left out of the record when undefined. */
+  #finish(id: number, diagnosis: Diagnosis, action: RecoveryAction, result: RecoveryResult, detail: string, at: number, breaker: BreakerStateKind, extra: Pick<RecoveryEvent, 'skip' | 'hangReport'> = {}): void {
+    const { skip, hangReport } = extra;
     const event: RecoveryEvent = {
       ...decisionFields(id, diagnosis, action, at),
       breaker,
@@ -358,6 +361,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
       ...(skip === undefined ? {} : { skip }),
       detail,
       durationMs: Math.max(0, this.#clock.now() - at),
+      ...(hangReport === undefined ? {} : { hangReport }),
     };
     this.#log.add(event, at);
     this.emit('event', event);

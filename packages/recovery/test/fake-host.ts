@@ -1,4 +1,4 @@
-import type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost, RespawnPlan, RestartVia } from '../src/index.js';
+import type { ActionOutcome, ClearOutcome, ClearPath, FailureClass, HangReport, RecoveryHost, RespawnPlan, RestartVia } from '../src/index.js';
 
 export type HostCall =
   | { readonly kind: 'clearConnections'; readonly generation: number; readonly path: Exclude<ClearPath, null> }
@@ -19,6 +19,10 @@ export class FakeHost implements RecoveryHost {
   /** Calls that throw at once, as a bug would (not a rejected promise); they are still listed in `calls`. */
   readonly throwing = new Set<HostCall['kind']>();
   generation: number;
+  /** What an emergency stop says it saw of the child, when set. */
+  hangReport: HangReport | undefined;
+  /** The failure class each emergency stop was told, in order. */
+  readonly stopClasses: FailureClass[] = [];
 
   constructor(generation = 1) {
     this.generation = generation;
@@ -41,11 +45,13 @@ export class FakeHost implements RecoveryHost {
     return Promise.resolve({ done: true, detail: `restarted child ${generation} (${via === 'signal' ? 'SIGTERM' : 'mpm:shutdown'})` });
   }
 
-  emergencyStop(generation: number): Promise<ActionOutcome> {
+  emergencyStop(generation: number, failureClass: FailureClass): Promise<ActionOutcome> {
     this.calls.push({ kind: 'emergencyStop', generation });
+    this.stopClasses.push(failureClass);
     this.#throwIfAsked('emergencyStop');
     this.generation = generation + 1;
-    return Promise.resolve({ done: true, detail: `SIGKILL to the group of child ${generation}, respawned` });
+    const detail = `SIGKILL to the group of child ${generation}, respawned`;
+    return Promise.resolve(this.hangReport === undefined ? { done: true, detail } : { done: true, detail, hangReport: this.hangReport });
   }
 
   respawn(plan: RespawnPlan): boolean {

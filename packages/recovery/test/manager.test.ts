@@ -181,6 +181,27 @@ describe('RecoveryManager: a hung child', () => {
     check(healthy);
     expect(seen.events.at(-1)).toMatchObject({ action: 'emergency_stop', failureClass: 'hung', result: 'succeeded' });
   });
+
+  it('tells the host the class it kills for, and keeps the hang report it took with the decision (for /events)', async () => {
+    const { clock, host, manager, seen, check } = setup();
+    host.hangReport = { kind: 'stack', frames: [{ functionName: 'blockForever', url: 'file:///srv/app.js', line: 30, column: 5 }], depth: 3, tookMs: 120 };
+    check(hung);
+    expect(host.stopClasses).toEqual(['hung']);
+    await settle();
+    await clock.advance(500);
+    check(healthy);
+    expect(seen.events.at(-1)).toMatchObject({ action: 'emergency_stop', result: 'succeeded', hangReport: host.hangReport });
+    expect(manager.events.at(-1)?.hangReport).toEqual(host.hangReport);
+  });
+
+  it('records no hangReport field when the host took none', async () => {
+    const { clock, seen, check } = setup();
+    check(hung);
+    await settle();
+    await clock.advance(500);
+    check(healthy);
+    expect(seen.events.at(-1)).not.toHaveProperty('hangReport');
+  });
 });
 
 describe('RecoveryManager: crashes', () => {

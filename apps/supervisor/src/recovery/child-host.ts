@@ -2,7 +2,7 @@ import type { ChildController, KillEscalatedEvent } from '@mpm/child';
 import type { ConfigUpdates } from '@mpm/config';
 import { formatDuration } from '@mpm/config';
 import type { AgentLink } from '@mpm/health';
-import type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost, RespawnPlan, RestartVia } from '@mpm/recovery';
+import type { ActionOutcome, ClearOutcome, ClearPath, FailureClass, HangReport, RecoveryHost, RespawnPlan, RestartVia } from '@mpm/recovery';
 
 /** What the host needs of the supervisor around the controller. */
 export interface HostContext {
@@ -14,6 +14,8 @@ export interface HostContext {
   readonly isStopping: () => boolean;
   /** Stop the child and exit with 75. */
   readonly giveUp: (reason: string) => void;
+  /** A hang report on a hung child, bounded in time; undefined when forensics are off. */
+  readonly hangReport?: (pid: number, generation: number) => Promise<HangReport | undefined>;
 }
 
 /**
@@ -75,11 +77,17 @@ export class ChildRecoveryHost implements RecoveryHost {
     return { done: true, detail: `${how}${killed}; ${this.#successor()}` };
   }
 
-  async emergencyStop(generation: number): Promise<ActionOutcome> {
+  /** A hung child is looked at first (hang forensics, at most recovery.forensics.timeoutMs), then killed. */
+  async emergencyStop(generation: number, failureClass: FailureClass): Promise<ActionOutcome> {
     const gone = this.#gone(generation);
     if (gone !== undefined) return { done: false, reason: gone };
+    const hangReport = failureClass === 'hung' ? await this.#hangReport(generation) : undefined;
+    // The report took time: the child may have died and been replaced meanwhile, and its successor is no target.
+    const goneSince = this.#gone(generation);
+    if (goneSince !== undefined) return { done: false, reason: goneSince };
     await this.#context.controller.kill('recovery', 'restart');
-    return { done: true, detail: `SIGKILL to the process group at once; ${this.#successor()}` };
+    const detail = `SIGKILL to the process group at once; ${this.#successor()}`;
+    return hangReport === undefined ? { done: true, detail } : { done: true, detail, hangReport };
   }
 
   respawn(plan: RespawnPlan): boolean {
@@ -89,6 +97,18 @@ export class ChildRecoveryHost implements RecoveryHost {
 
   giveUp(reason: string): void {
     this.#context.giveUp(reason);
+  }
+
+  /** Never throws: the kill goes ahead whatever happens here. */
+  async #hangReport(generation: number): Promise<HangReport | undefined> {
+    const pid = this.#context.controller.pid;
+    const take = this.#context.hangReport;
+    if (take === undefined || pid === undefined) return undefined;
+    try {
+      return await take(pid, generation);
+    } catch (error) {
+      return { kind: 'unavailable', reason: `the hang report failed: ${error instanceof Error ? error.message : String(error)}`, tookMs: 0 };
+    }
   }
 
   /** Why an action for this generation must not run, or undefined when it may. */

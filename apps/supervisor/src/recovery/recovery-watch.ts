@@ -4,7 +4,10 @@ import { systemClock, type Clock } from '@mpm/health';
 import { RecoveryManager } from '@mpm/recovery';
 import type { Registry } from 'prom-client';
 import type winston from 'winston';
+import { HangForensics } from '../forensics/hang-forensics.js';
+import { logHangReports } from '../forensics/hang-log.js';
 import type { HealthWatch } from '../health/health-watch.js';
+import { registerHangReportMetrics } from '../metrics/hang-metrics.js';
 import { registerRecoveryMetrics } from '../metrics/recovery-metrics.js';
 import type { Supervisor } from '../supervisor.js';
 import { cgroupMemoryMaxMb } from './cgroup-memory.js';
@@ -26,6 +29,8 @@ export interface RecoveryWatchOptions {
 
 export class RecoveryWatch {
   readonly manager: RecoveryManager;
+  /** Hang reports on hung children, taken before the kill; the timeline listens too. */
+  readonly forensics: HangForensics;
   readonly #supervisor: Supervisor;
   readonly #health: HealthWatch;
   readonly #config: ConfigUpdates;
@@ -42,12 +47,14 @@ export class RecoveryWatch {
     this.#health = health;
     this.#config = config;
     this.#logger = logger;
+    this.forensics = new HangForensics(() => config.current.recovery.forensics);
     const host = new ChildRecoveryHost({
       controller: supervisor.controller,
       config,
       agentFor: (generation) => health.agentFor(generation),
       isStopping: () => supervisor.isStopping,
       giveUp: (reason) => void supervisor.giveUp(reason),
+      hangReport: (pid, generation) => this.forensics.take(pid, generation),
     });
     this.manager = new RecoveryManager({
       host,
@@ -62,7 +69,9 @@ export class RecoveryWatch {
   start(): () => void {
     const controller = this.#supervisor.controller;
     const stopLogging = logRecovery(this.manager, this.#logger);
+    const stopLoggingReports = logHangReports(this.forensics, this.#logger);
     const stopCounting = this.#registry === undefined ? () => undefined : registerRecoveryMetrics(this.#registry, this.manager);
+    const stopCountingReports = this.#registry === undefined ? () => undefined : registerHangReportMetrics(this.#registry, this.forensics);
     const stopResults = this.#health.monitor.onResult((result) => this.manager.handleResult(result));
     const onExit = (exit: ExitEvent): void => this.manager.handleExit(exit);
     const stopSampling = sampleChildMemory(controller, this.#clock, (sample) => this.manager.handleMemorySample(sample));
@@ -81,7 +90,9 @@ export class RecoveryWatch {
       controller.off('exit', onExit);
       stopFollowing();
       stopLogging();
+      stopLoggingReports();
       stopCounting();
+      stopCountingReports();
       this.manager.close();
     };
   }

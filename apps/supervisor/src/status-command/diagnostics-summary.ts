@@ -1,3 +1,5 @@
+import { hangSummaryOf } from './hang-summary.js';
+
 /**
  * The part of a supervisor's /diagnostics document that `status` shows, read defensively:
  * the document comes from another process, perhaps of another version, so every field
@@ -24,6 +26,8 @@ export interface RecoveryEntry {
   readonly result: string;
   readonly skip: string | null;
   readonly detail: string | null;
+  /** Where a hung child was stuck when it was killed, in one line; null without a hang report. */
+  readonly hang: string | null;
 }
 
 export interface DiagnosticsSummary {
@@ -142,7 +146,7 @@ function recoveryOf(recovery: Fields | null): DiagnosticsSummary['recovery'] {
     const action = text(event?.['action']);
     const result = text(event?.['result']);
     if (event === null || id === null || at === null || action === null || result === null) return [];
-    return [{ id, time: at, action, result, failureClass: text(event['failureClass']), skip: text(event['skip']), detail: text(event['detail']) }];
+    return [{ id, time: at, action, result, failureClass: text(event['failureClass']), skip: text(event['skip']), detail: text(event['detail']), hang: hangSummaryOf(event['hangReport']) }];
   });
   return { enabled: recovery['enabled'] !== false, gaveUp: recovery['gaveUp'] === true, busy: recovery['busy'] === true, decisions: number(recovery['decisions']), events };
 }

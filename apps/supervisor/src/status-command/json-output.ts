@@ -39,7 +39,15 @@ export function jsonOf(row: StatusRow, now: number): Record<string, unknown> {
         lastRecovery:
           event === null
             ? null
-            : { action: event.action, result: event.result, skip: event.skip, failureClass: event.failureClass, time: new Date(event.time).toISOString(), text: columns?.lastRecovery.text ?? null },
+            : {
+                action: event.action,
+                result: event.result,
+                skip: event.skip,
+                failureClass: event.failureClass,
+                time: new Date(event.time).toISOString(),
+                text: columns?.lastRecovery.text ?? null,
+                hangReport: event.hang,
+              },
         diagnostics: row.document,
       };
     }

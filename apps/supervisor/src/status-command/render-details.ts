@@ -64,6 +64,7 @@ function diagnosticLines(diagnostics: DiagnosticsSummary, now: number): Array<[s
     const last = event === null ? '' : `; last: ${recoveryText(event, now, { withClass: true })}${event.detail === null ? '' : `: ${event.detail}`}`;
     const busy = recovery.busy ? '; an action is under way' : '';
     lines.push(['recovery', `${recovery.enabled ? 'on' : 'off (--no-recovery)'}, ${decisions} decision${decisions === 1 ? '' : 's'}${last}${busy}`]);
+    if (event?.hang !== null && event?.hang !== undefined) lines.push(['hang report', event.hang]);
   }
   return lines;
 }

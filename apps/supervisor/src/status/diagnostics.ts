@@ -59,6 +59,8 @@ export function diagnosticsOf(inputs: DiagnosticsInputs): Record<string, unknown
       args: redactArgs(spec.args),
       cwd: spec.cwd,
       addedEnv: redactValue('env', { ...spec.env }),
+      // Ahead of the child's NODE_OPTIONS (hang forensics' inspector port).
+      addedNodeOptions: spec.nodeOptions ?? [],
       ipc: inputs.ipc,
       ...childDocument(view.child, view.now),
     },

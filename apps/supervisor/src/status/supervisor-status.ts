@@ -6,7 +6,8 @@ import type { StatusSource, StatusView } from '@mpm/http';
 import type { RecoveryEvent, RecoveryManager } from '@mpm/recovery';
 import type { Registry } from 'prom-client';
 import { diagnosticsOf, type RuntimeFacts } from './diagnostics.js';
-import { recordTimeline, Timeline } from './timeline.js';
+import type { HangForensics } from '../forensics/hang-forensics.js';
+import { recordHangReports, recordTimeline, Timeline } from './timeline.js';
 import { BreakerWatch, childViewOf } from './views.js';
 
 export interface SupervisorStatusOptions {
@@ -15,6 +16,8 @@ export interface SupervisorStatusOptions {
   readonly controller: ChildController;
   readonly monitor: HealthMonitor;
   readonly recovery: RecoveryManager;
+  /** Hang reports, for the timeline. */
+  readonly forensics?: HangForensics;
   readonly config: ConfigUpdates;
   readonly registry: Registry;
   readonly isStopping: () => boolean;
@@ -60,6 +63,7 @@ export class SupervisorStatus implements StatusSource, DashboardSource {
       () => controller.off('state', changed),
       () => recovery.off('breaker', changed),
     ];
+    if (options.forensics !== undefined) this.#unsubscribe.push(recordHangReports(this.#timeline, options.forensics));
   }
 
   view(): StatusView {

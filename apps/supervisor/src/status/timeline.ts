@@ -3,6 +3,8 @@ import { formatDuration } from '@mpm/config';
 import type { TimelineEntry, TimelineKind, TimelineLevel } from '@mpm/dashboard';
 import type { ActionStarted, BreakerTransition, RecoveryEvent, RecoveryManager } from '@mpm/recovery';
 import { describeExit } from '../child-log.js';
+import type { HangForensics, HangReportRecord } from '../forensics/hang-forensics.js';
+import { describeHangReport, hangHeadline } from '../forensics/hang-text.js';
 import { describeBreaker, describeEvent, levelOf, what } from '../recovery/recovery-log.js';
 
 /** Enough for a bad night: a crash loop writes three entries a restart. */
@@ -86,4 +88,18 @@ export function recordTimeline(timeline: Timeline, controller: ChildController, 
     recovery.off('breaker', onBreaker);
     recovery.off('gaveUp', onGaveUp);
   };
+}
+
+/**
+ * A hang report as it is taken, just before the kill: where the child was stuck in the
+ * title, the whole report (the callers, or why there is no stack) below it.
+ */
+export function recordHangReports(timeline: Timeline, forensics: HangForensics): () => void {
+  const onReport = ({ report, childPid }: HangReportRecord): void => {
+    const whole = describeHangReport(report);
+    const headline = hangHeadline(report);
+    timeline.add('hang_report', 'warning', `hang report for child ${childPid}: ${headline}`, `${whole === headline ? '' : `${whole}; `}took ${report.tookMs} ms`);
+  };
+  forensics.on('report', onReport);
+  return () => forensics.off('report', onReport);
 }
