@@ -73,6 +73,8 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   'health.probeInsecure': false,
   'health.checks.tcp.enabled': true,
   'health.checks.socketio.enabled': true,
+  // Alerts and hooks (issue 21): none unless listed.
+  hooks: [],
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);
