@@ -20,7 +20,7 @@ export function findExecutable(program: string, options: { readonly base: string
     const file = join(folder, program);
     if (problemWith(file) === undefined) return { found: true, file };
   }
-  return { found: false, why: `"${program}" is not found on PATH${folders.length === 0 ? ' (PATH is empty)' : ''}` };
+  return { found: false, why: `"${program}" is not found on PATH${folders.length === 0 ? ' (PATH names no absolute folder)' : ''}` };
 }
 
 /** Why a file cannot be run, or undefined when it can. */
