@@ -134,9 +134,10 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   const notifier = systemdNotify.notifier;
   supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));
   const stopFollowing = followConfig(live, supervisor.controller, log, context);
+  // Before recovery's own listeners: a hook hears of an exit before of the restart it causes.
+  const stopHooks = hooks.start({ controller: supervisor.controller, recovery: recovery.manager, monitor: health.monitor });
   const stopWatchingHealth = health.start();
   const stopRecovering = recovery.start();
-  const stopHooks = hooks.start({ controller: supervisor.controller, recovery: recovery.manager, monitor: health.monitor });
   let spawnError: string | undefined;
   supervisor.controller.once('spawnFailed', (error) => (spawnError = error.message));
   const stopHandlingSignals = handleSignals(supervisor, log.logger, () => {

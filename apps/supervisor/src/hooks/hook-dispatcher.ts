@@ -25,6 +25,8 @@ export interface DispatcherOptions {
 export class HookDispatcher {
   readonly #options: DispatcherOptions;
   readonly #workers = new Map<string, HookWorker>();
+  /** Hooks a reload removed whose last delivery is still under way: close() waits for them too. */
+  readonly #retired = new Set<HookWorker>();
   readonly #abort = new AbortController();
   #closed = false;
 
@@ -50,6 +52,10 @@ export class HookDispatcher {
       this.#workers.delete(name);
       const count = worker.clear();
       if (count > 0) this.#options.report({ kind: 'abandoned', hook: worker.spec, count, why: 'removed' });
+      if (worker.pending > 0) {
+        this.#retired.add(worker);
+        void worker.idle().then(() => this.#retired.delete(worker));
+      }
     }
     for (const spec of specs) {
       const worker = this.#workers.get(spec.name);
@@ -68,7 +74,7 @@ export class HookDispatcher {
    */
   async close(graceMs: number = DRAIN_GRACE_MS): Promise<void> {
     this.#closed = true;
-    const workers = [...this.#workers.values()];
+    const workers = [...this.#workers.values(), ...this.#retired];
     const idle = Promise.all(workers.map((worker) => worker.idle()));
     if (await within(idle, graceMs)) return;
     for (const worker of workers) {

@@ -192,6 +192,20 @@ describe('HookDispatcher', () => {
     await dispatcher.close(1000);
   });
 
+  it('at exit also cuts the last delivery of a hook a reload removed', async () => {
+    const { deliver, pending } = manualDeliveries();
+    const reports: HookReport[] = [];
+    const dispatcher = new HookDispatcher([spec('old')], { deliver, report: (report) => reports.push(report) });
+    dispatcher.emit(eventOf());
+    await flush();
+    dispatcher.update([spec('new')]);
+    const inFlight = pending[0]!;
+    inFlight.signal.addEventListener('abort', () => inFlight.settle({ ok: false }));
+    await dispatcher.close(50);
+    expect(inFlight.signal.aborted).toBe(true);
+    expect(reports).toEqual([{ kind: 'abandoned', hook: expect.objectContaining({ name: 'old' }), count: 1, why: 'exit' }]);
+  });
+
   it('reports a delivery that threw as a failure, and goes on with the next event', async () => {
     const reports: HookReport[] = [];
     let calls = 0;
