@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { cleanEnv, runCli } from '../helpers/cli-run.js';
+import { httpRequest } from '../helpers/http.js';
 import { expectAllGone } from '../helpers/processes.js';
 import { merge, type Json } from '../helpers/records.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
@@ -122,10 +123,25 @@ describe('hooks', () => {
     expect(JSON.parse(got.stdin)).toEqual(exits[0]!.body);
     expect(got.env).toEqual({ MPM_HOOK: 'pager', MPM_EVENT: 'child_exited', MPM_EVENT_ID: exits[0]!.body['id'], MPM_EVENT_JSON: got.stdin });
 
+    // /diagnostics shows the hooks as `config print` does; /metrics counts the deliveries.
+    const status = await supervisor.statusUrl();
+    const diagnostics = await httpRequest(`${status}/diagnostics`);
+    expect(diagnostics.body).toContain(webhook.url('/[redacted]'));
+    const counted = ['mpm_hook_deliveries_total{hook="ops",result="delivered"} 2', 'mpm_hook_deliveries_total{hook="pager",result="delivered"} 1'];
+    let metrics = await httpRequest(`${status}/metrics`);
+    // Counted once each delivery's answer (or the command's exit) is in, a moment after the receiver saw it.
+    await waitUntil(
+      async () => {
+        metrics = await httpRequest(`${status}/metrics`);
+        return counted.every((line) => metrics.body.includes(line));
+      },
+      { what: `${counted.join(' and ')} in /metrics` },
+    );
+
     await stopCleanly(supervisor);
     await expectAllGone([got.pid]);
     // Neither the secret nor the URL's path is anywhere in what the supervisor wrote.
-    for (const text of [supervisor.stdout, supervisor.stderr]) {
+    for (const text of [supervisor.stdout, supervisor.stderr, diagnostics.body, metrics.body]) {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain('SECRETPATH');
     }
