@@ -19,7 +19,6 @@ export interface DeliveryDeps extends WebhookDeps {
   readonly run: (run: CommandRun) => Promise<CommandResult>;
   /** The supervisor's environment, of which a command gets all but the MPM_* settings. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly cwd: string;
   /** The pids of the hook commands running now (see CommandRun.running). */
   readonly running: Set<number>;
 }
@@ -30,7 +29,7 @@ export function deliverer(deps: DeliveryDeps): DeliverFunction {
     const { target } = spec;
     if (target.kind === 'webhook') return deliverWebhook(target, event, spec.timeoutMs, signal, deps);
     const input = webhookBody(event).toString('utf8');
-    const result = await deps.run({ file: target.file, args: target.args, input, env: hookEnvironment(deps.env, spec.name, event, input), cwd: deps.cwd, timeoutMs: spec.timeoutMs, signal, running: deps.running });
+    const result = await deps.run({ file: target.file, args: target.args, input, env: hookEnvironment(deps.env, spec.name, event, input), cwd: target.cwd, timeoutMs: spec.timeoutMs, signal, running: deps.running });
     return { ok: result.ok, attempts: 1, how: `${target.file} ${result.how}`, output: { stdout: result.stdout, stderr: result.stderr } };
   };
 }

@@ -3,7 +3,13 @@ import { ALL_HOOK_EVENTS, describeSetting, HOOK_DEFAULTS, HOOK_EVENTS, originOnl
 import { findExecutable } from './find-executable.js';
 
 export type HookTarget =
-  | { readonly kind: 'command'; readonly file: string; readonly args: readonly string[] }
+  | {
+      readonly kind: 'command';
+      readonly file: string;
+      readonly args: readonly string[];
+      /** Where it runs: the folder a relative program is taken from, so that its relative arguments mean the same. */
+      readonly cwd: string;
+    }
   | {
       readonly kind: 'webhook';
       readonly url: string;
@@ -27,8 +33,8 @@ export type HookSpecs = { readonly ok: true; readonly specs: readonly HookSpec[]
 /**
  * The hooks of a loaded config, resolved: defaults filled in, each command's program found
  * (a relative path from the config file's folder when the hooks came from the file, else
- * from `cwd`). A program that cannot be found or run is a config error, at start, in
- * `config validate` and on reload alike.
+ * from `cwd`), and run in that folder. A program that cannot be found or run is a config
+ * error, at start, in `config validate` and on reload alike.
  */
 export function hookSpecsFrom(loaded: LoadedConfig, env: { readonly PATH?: string | undefined }, cwd: string): HookSpecs {
   const source = loaded.sources.get('hooks') ?? { layer: 'default' as const };
@@ -52,7 +58,7 @@ function targetOf(entry: HookEntry, base: string, path: string | undefined): Hoo
   if (entry.command !== undefined) {
     const [program = '', ...args] = entry.command;
     const lookup = findExecutable(program, { base, path });
-    return lookup.found ? Object.freeze({ kind: 'command', file: lookup.file, args: Object.freeze(args) }) : lookup.why;
+    return lookup.found ? Object.freeze({ kind: 'command', file: lookup.file, args: Object.freeze(args), cwd: base }) : lookup.why;
   }
   const url = entry.url ?? '';
   return Object.freeze({

@@ -53,7 +53,6 @@ export class HookWatch {
       userAgent: `mpm-supervise/${options.version}`,
       run: runCommand,
       env: options.env,
-      cwd: options.cwd,
       running: options.running,
     });
     this.dispatcher = new HookDispatcher(this.#specs(), { deliver, report });

@@ -278,7 +278,7 @@ describe('the hooks in the log and the metrics', () => {
 
   it("log each delivery and a command's output at debug level only", () => {
     const { logger, records } = captureLogger('debug');
-    const hook = spec('pager', { target: { kind: 'command', file: '/usr/local/bin/page-me', args: [] } });
+    const hook = spec('pager', { target: { kind: 'command', file: '/usr/local/bin/page-me', args: [], cwd: '/' } });
     const event = eventOf();
     logHookReport(logger, { kind: 'delivered', hook, event, delivery: { ok: true, attempts: 1, how: '/usr/local/bin/page-me exited with code 0', output: { stdout: 'paged\n', stderr: '' } } });
     expect(records).toEqual([
