@@ -8,6 +8,8 @@ import { findExecutable } from './find-executable.js';
 export const MAX_OUTPUT_BYTES = 4096;
 /** After the timeout's SIGTERM, how long the group gets before SIGKILL. */
 export const KILL_GRACE_MS = 1000;
+/** After the command exits, how long what is left in its pipes is read. */
+const OUTPUT_DRAIN_MS = 200;
 
 export interface CommandRun {
   readonly file: string;
@@ -99,12 +101,24 @@ export function runCommand(run: CommandRun): Promise<CommandResult> {
       run.signal.removeEventListener('abort', onAbort);
       // What the command left running in its group goes with it.
       kill('SIGKILL');
-      // A process that left the group may still hold the pipes: they are not waited for.
-      setImmediate(() => {
-        subprocess.stdout.destroy();
-        subprocess.stderr.destroy();
+      // What is still in the pipes is read for a moment; a process that left the group and
+      // holds them open is not waited for.
+      const streams = [subprocess.stdout, subprocess.stderr];
+      let resolved = false;
+      const done = (): void => {
+        if (resolved || (streams.some((stream) => !stream.closed) && !drainOver)) return;
+        resolved = true;
+        clearTimeout(drained);
+        for (const stream of streams) stream.destroy();
         resolve({ ok, how, stdout: stdout.text(), stderr: stderr.text() });
-      });
+      };
+      let drainOver = false;
+      const drained = setTimeout(() => {
+        drainOver = true;
+        done();
+      }, OUTPUT_DRAIN_MS);
+      for (const stream of streams) stream.once('close', done);
+      done();
     };
     subprocess.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
       if (pid !== undefined) run.running.delete(pid);

@@ -73,6 +73,20 @@ describe('runCommand', () => {
     expect(readdirSync(dir).filter((name) => name.startsWith('shell-ran'))).toEqual([]);
   });
 
+  it('keeps what the command wrote just before it exited', async () => {
+    expect(await run('/bin/echo', { args: ['paged the on-call engineer'] })).toEqual({ ok: true, how: 'exited with code 0', stdout: 'paged the on-call engineer\n', stderr: '' });
+  });
+
+  it('does not wait for a process that left the group and holds the output open', async () => {
+    const dir = tempDir();
+    const script = join(dir, 'escapes.sh');
+    writeFileSync(script, `#!/bin/sh\nsetsid sleep 300 &\necho $! > ${join(dir, 'escaped')}\nexit 0\n`);
+    chmodSync(script, 0o755);
+    const result = await run(script);
+    started.push(Number(readFileSync(join(dir, 'escaped'), 'utf8')));
+    expect(result).toMatchObject({ ok: true, how: 'exited with code 0' });
+  });
+
   it('reads a flood of output to the end and keeps only its head', async () => {
     const result = await run(fixturePath('hook-flood.mjs'));
     expect(result.ok).toBe(true);
