@@ -248,9 +248,14 @@ describe('hooks in the config', () => {
     expect(start.code).toBe(78);
     expect(start.stderr).toBe(`mpm-supervise: ${hooksAt(file)}: ${message}\n`);
     expect(start.stdout).toBe('');
-    const validate = await runCli(['config', 'validate', '--config', file]);
+  });
+
+  it('refuse a missing program in config validate too', async () => {
+    const dir = tempDir();
+    const file = writeConfig(dir, { hooks: [{ name: 'pager', on: ['*'], command: ['./no-such-pager-script'] }] });
+    const validate = await runCli(['config', 'validate', '--config', file, '--', 'node', 'server.js']);
     expect(validate.code).toBe(78);
-    expect(validate.stdout).toContain(`error: ${hooksAt(file)}: ${message}\n`);
+    expect(validate.stdout).toBe(`error: ${hooksAt(file)}: hooks[0].command: ${join(dir, 'no-such-pager-script')} does not exist\n${file}: invalid: 1 error, 0 warnings\n`);
   });
 
   it('print a webhook by its origin, and no secret', async () => {
