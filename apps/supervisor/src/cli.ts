@@ -14,6 +14,7 @@ import { parseCommandLine, type ConfigRequest } from './program.js';
 import { followConfig, logConfigLoaded, logConfigWarnings, reloadConfig } from './reload.js';
 import { runOptionsFrom } from './run-options.js';
 import { HealthWatch } from './health/health-watch.js';
+import { HookWatch } from './hooks/hook-watch.js';
 import { RecoveryWatch } from './recovery/recovery-watch.js';
 import { handleSignals } from './signals.js';
 import { Supervisor } from './supervisor.js';
@@ -90,12 +91,15 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
   // Before the first spawn: orphans of the first child must come here too.
   const adoption = adoptDescendants();
-  const supervisor = new Supervisor(options, log.logger, { endEscapes: adoption.kind !== 'none' });
+  // Hook commands are this process's children too: neither escapes of the child nor orphans.
+  const hookProcesses = new Set<number>();
+  const supervisor = new Supervisor(options, log.logger, { endEscapes: adoption.kind !== 'none', otherChildren: () => hookProcesses });
   const health = new HealthWatch(supervisor.controller, live, log.logger);
   // The supervisor's own metrics registry (never prom-client's global one); the status server serves it.
   const metrics = new Registry();
   const recovery = new RecoveryWatch(supervisor, health, live, log.logger, { registry: metrics });
   const version = packageVersion();
+  const hooks = new HookWatch({ name: options.name, version, live, logger: log.logger, registry: metrics, env: process.env, cwd: context.cwd, running: hookProcesses });
   const status = new SupervisorStatus({
     name: options.name,
     version,
@@ -126,11 +130,13 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     await log.close();
     throw error;
   }
-  const stopReaping = startProcessGuard(supervisor.controller, log.logger, adoption);
+  const stopReaping = startProcessGuard(supervisor.controller, log.logger, adoption, () => [...hookProcesses]);
   const systemdNotify = startSystemdNotify({ systemd, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
   const notifier = systemdNotify.notifier;
   supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));
   const stopFollowing = followConfig(live, supervisor.controller, log, context);
+  // Before recovery's own listeners: a hook hears of an exit before of the restart it causes.
+  const stopHooks = hooks.start({ controller: supervisor.controller, recovery: recovery.manager, monitor: health.monitor });
   const stopWatchingHealth = health.start();
   const stopRecovering = recovery.start();
   let spawnError: string | undefined;
@@ -147,6 +153,9 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   const exitCode = await supervisor.run();
   // Answers until the child is gone (/health says "stopping"), then the port is released.
   await service.close();
+  // What the hooks still have to send (recovery gave up, say) gets a bounded wait; then exit.
+  stopHooks();
+  await hooks.close();
   systemdNotify.stop();
   stopRecovering();
   stopWatchingHealth();

@@ -1,10 +1,18 @@
 import { describeSetting, loadConfig, type LoadedConfig, type LoadOutcome } from '@mpm/config';
+import { hookSpecsFrom } from './hooks/hook-spec.js';
 import type { ConfigRequest } from './program.js';
 import { nameFromCommand } from './run-options.js';
 
-/** Loads the config for a command line: its file and flags, this environment and directory. */
+/**
+ * Loads the config for a command line: its file and flags, this environment and directory.
+ * A hook whose program cannot be found or run is an error here, as a bad value is: at
+ * start, in `config validate` and `config print`, and on reload.
+ */
 export function loadFor(request: ConfigRequest, env: NodeJS.ProcessEnv, cwd: string): LoadOutcome {
-  return loadConfig({ ...request, env, cwd, nameFromCommand });
+  const outcome = loadConfig({ ...request, env, cwd, nameFromCommand });
+  if (!outcome.ok) return outcome;
+  const hooks = hookSpecsFrom(outcome.loaded, env, cwd);
+  return hooks.ok ? outcome : { ok: false, errors: hooks.errors, warnings: outcome.warnings, file: outcome.loaded.file };
 }
 
 /**

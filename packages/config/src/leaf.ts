@@ -53,23 +53,25 @@ function rangeText(min: number, max: number, show: (n: number) => string = Strin
 
 /** Milliseconds: a number, or a string like "500ms", "5s", "2m". */
 export function duration(options: Common & { default: number; min: number; max: number }) {
+  const expects = `a duration ${rangeText(options.min, options.max, formatExactDuration)} (milliseconds, or a string like "5s")`;
+  // A key's own message says `expected ${expects}`; these are for a duration inside a list's entry.
   const schema = z
     .union([z.number(), z.string()])
     .transform((value, ctx) => {
       // "-5" from a variable is a number out of range, as -5 in a file is: corrected, not refused.
       const ms = typeof value === 'number' ? value : /^\s*-\d+(\.\d+)?\s*$/.test(value) ? Number(value) : parseDuration(value);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'not a duration', input: value });
+        ctx.addIssue({ code: 'custom', message: `expected ${expects}`, input: value });
         return z.NEVER;
       }
       return Math.round(ms);
     })
-    .pipe(z.number().min(options.min).max(options.max));
+    .pipe(z.number().min(options.min, { error: `expected ${expects}` }).max(options.max, { error: `expected ${expects}` }));
   return leaf(schema, {
     kind: 'duration',
     nullable: false,
     range: { min: options.min, max: options.max },
-    expects: `a duration ${rangeText(options.min, options.max, formatExactDuration)} (milliseconds, or a string like "5s")`,
+    expects,
     ...options,
   });
 }
@@ -77,12 +79,14 @@ export function duration(options: Common & { default: number; min: number; max: 
 type Ranged = Common & { default: number; min: number; max: number };
 
 function rangedNumber(kind: 'integer' | 'number', options: Ranged) {
-  const base = kind === 'integer' ? z.int() : z.number();
-  return leaf(base.min(options.min).max(options.max), {
+  const expects = `${kind === 'integer' ? 'an integer' : 'a number'} ${rangeText(options.min, options.max)}`;
+  const error = `expected ${expects}`;
+  const base = kind === 'integer' ? z.int({ error }) : z.number({ error });
+  return leaf(base.min(options.min, { error }).max(options.max, { error }), {
     kind,
     nullable: false,
     range: { min: options.min, max: options.max },
-    expects: `${kind === 'integer' ? 'an integer' : 'a number'} ${rangeText(options.min, options.max)}`,
+    expects,
     ...options,
   });
 }
@@ -195,7 +199,22 @@ export function stringMap(options: Common & { default: Record<string, string> })
  */
 export function records<S extends z.ZodType>(
   entry: S,
-  options: Common & { default: []; max: number; expects: string; secretFields?: readonly string[]; pathFields?: readonly string[] },
+  options: Common & { default: []; max: number; expects: string; secretFields?: readonly string[]; pathFields?: readonly string[]; unique?: string },
 ) {
-  return leaf(z.array(entry).max(options.max), { kind: 'records', nullable: false, ...options });
+  const { unique, ...meta } = options;
+  const list = z.array(entry).max(options.max);
+  const schema = unique === undefined ? list : list.superRefine((entries, ctx) => uniqueField(entries, unique, ctx));
+  return leaf(schema, { kind: 'records', nullable: false, ...meta });
+}
+
+/** A field each entry must have its own value of, like a name that becomes a log field. */
+function uniqueField(entries: readonly unknown[], field: string, ctx: z.RefinementCtx): void {
+  const seen = new Map<unknown, number>();
+  entries.forEach((entry, index) => {
+    const value = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>)[field] : undefined;
+    if (value === undefined) return;
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, index);
+    else ctx.addIssue({ code: 'custom', path: [index, field], message: `must be unique, [${first}] has the same` });
+  });
 }

@@ -69,10 +69,33 @@ export function redactEntry(entry: unknown, secretFields: readonly string[]): un
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return entry;
   return Object.fromEntries(
     Object.entries(entry as Record<string, unknown>).map(([name, value]) => {
-      if (value !== null && (secretFields.includes(name) || isSecretName(name))) return [name, REDACTED];
+      if (value !== null && secretFields.includes(name)) return [name, redactSecretField(value)];
+      if (value !== null && isSecretName(name)) return [name, REDACTED];
       return [name, redactNested(value)];
     }),
   );
+}
+
+/**
+ * A secret field of an entry as it may be shown: a URL by its origin alone (a webhook URL's
+ * path and query are often its only credential), an object by its names with every value
+ * hidden (headers), anything else not at all.
+ */
+export function redactSecretField(value: unknown): unknown {
+  if (typeof value === 'string') return originOnly(value) ?? REDACTED;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return Object.fromEntries(Object.keys(value).map((name) => [name, REDACTED]));
+  return REDACTED;
+}
+
+/** "https://hooks.slack.com/[redacted]"; undefined for text that is not a URL with a host. */
+export function originOnly(text: string): string | undefined {
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  if (url.host === '') return undefined;
+  const tail = `${url.pathname}${url.search}${url.hash}`;
+  const rest = tail === '' || tail === '/' ? '' : `/${REDACTED}`;
+  const credentials = url.username !== '' || url.password !== '' ? `${REDACTED}@` : '';
+  return `${url.protocol}//${credentials}${url.host}${rest}`;
 }
 
 function redactNested(value: unknown): unknown {

@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { argv, boolean, choice, duration, integer, leafRegistry, nullableChoice, nullableInteger, nullablePort, number, path, port, secret, stringMap, text, url, type Applies } from './leaf.js';
+import { HOOK_EVENTS, hookEntrySchema, MAX_HOOKS } from './hooks-schema.js';
+import { argv, boolean, choice, duration, integer, leafRegistry, nullableChoice, nullableInteger, nullablePort, number, path, port, records, secret, stringMap, text, url, type Applies } from './leaf.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -156,6 +157,15 @@ export const configSchema = z.object({
       }),
       timeoutMs: duration({ default: SECOND, min: 100, max: 10 * SECOND, description: 'Most time a hang report may take: the kill never waits longer' }),
     }),
+  }),
+  hooks: records(hookEntrySchema, {
+    default: [],
+    max: MAX_HOOKS,
+    unique: 'name',
+    // A webhook URL's path is often its only credential (Slack's is): shown by its origin alone.
+    secretFields: ['url', 'secret', 'headers'],
+    expects: `a list of at most ${MAX_HOOKS} hooks like [{"name": "ops", "on": ["child_exited"], "url": "https://hooks.example.com/…"}]`,
+    description: `Commands to run or webhooks to POST to on events (${HOOK_EVENTS.join(', ')}, or "*"): each {name, on, command | url, timeoutMs, and for a webhook secret, retries, headers}; see README "Alerts and hooks"`,
   }),
   http: z.object({
     enabled: boolean({ default: true, description: 'Serve /health, /diagnostics and /metrics', applies: 'supervisor_restart' }),

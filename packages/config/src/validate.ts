@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { formatExactDuration } from './duration.js';
 import { clipGiven, describeSetting, showValue, type Finding, type ValueSource } from './findings.js';
 import { CONFIG_KEYS, deepFreeze, keyByPath, keyOfIssuePath, treeFrom, valueAt, type ConfigKey } from './keys.js';
-import { isSecretName, redactValue } from './redact.js';
+import { isSecretName, originOnly, redactValue } from './redact.js';
 import { configSchema, type Config } from './schema.js';
 
 /** One key's value on its way through validation. */
@@ -190,10 +190,12 @@ function recordsError(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry): Fi
   const inner = issue.path.slice(key.segments.length);
   const place = inner.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
   const secretFields = key.meta.secretFields ?? [];
-  const field = inner.findLast((part): part is string => typeof part === 'string');
-  const hidden = field !== undefined && (secretFields.includes(field) || isSecretName(field));
+  // Anything inside a secret field is secret too: a header's value as much as the headers.
+  const hidden = inner.some((part) => typeof part === 'string' && (secretFields.includes(part) || isSecretName(part)));
   const value = valueAt(entry.value, inner.map(String));
-  const shown = value !== null && typeof value === 'object' ? (Array.isArray(value) ? 'a list' : 'an object') : showValue(value, hidden);
+  // A URL in a secret field is shown by its origin: enough to tell which one is wrong.
+  const origin = hidden && typeof value === 'string' ? originOnly(value) : undefined;
+  const shown = value !== null && typeof value === 'object' ? (Array.isArray(value) ? 'a list' : 'an object') : origin !== undefined ? showValue(origin) : showValue(value, hidden);
   const what = inner.length === 0 ? `expected ${key.meta.expects}` : issue.message;
   return {
     severity: 'error',
@@ -201,7 +203,7 @@ function recordsError(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry): Fi
     key: key.path,
     source: entry.source,
     given: redactValue(key.path, clipGiven(entry.value)),
-    message: `${describeSetting(key, entry.source)}${place}: ${what}, got ${inner.length === 0 ? showValue(redactValue(key.path, entry.value)) : shown}`,
+    message: `${describeSetting(`${key.path}${place}`, entry.source)}: ${what}, got ${inner.length === 0 ? showValue(redactValue(key.path, entry.value)) : shown}`,
   };
 }
 

@@ -76,6 +76,8 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   // Hang forensics (issue 21): a hung child's stack or /proc state before the kill, bounded.
   'recovery.forensics.enabled': true,
   'recovery.forensics.timeoutMs': 1000,
+  // Alerts and hooks (issue 21): none unless listed.
+  hooks: [],
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);

@@ -39,6 +39,11 @@ export function describeEvent(event: RecoveryEvent): string {
   return ran ? `${head}: ${event.detail}` : `${head} — ${event.reason} (${event.detail})`;
 }
 
+/** The log's line for an action as it starts: "recovery #3: restart_service for hung in child 4242 — <reason>". */
+export function describeStarted(started: ActionStarted): string {
+  return `recovery #${started.id}: ${what(started)} in child ${String(started.pid)} — ${started.reason}${started.detail === '' ? '' : ` (${started.detail})`}`;
+}
+
 export function describeBreaker(transition: BreakerTransition): string {
   const { from, to } = transition;
   const head = `circuit breaker ${from.kind} → ${to.kind}: ${transition.reason}`;
@@ -54,7 +59,7 @@ export function describeBreaker(transition: BreakerTransition): string {
  */
 export function logRecovery(manager: RecoveryManager, logger: winston.Logger): () => void {
   const onStarted = (started: ActionStarted): void => {
-    logger.warn(`recovery #${started.id}: ${what(started)} in child ${String(started.pid)} — ${started.reason}${started.detail === '' ? '' : ` (${started.detail})`}`, {
+    logger.warn(describeStarted(started), {
       event: 'recovery_started',
       ...fields(started),
     });
