@@ -12,6 +12,11 @@ export interface ChildControllerOptions {
    * that left the group (setsid) and were handed to this process, a child subreaper.
    */
   readonly endEscapes?: boolean;
+  /**
+   * Other children of this process that are not the child's (the supervisor's exec health
+   * checks): never taken for processes that escaped the child's group.
+   */
+  readonly otherChildren?: () => Iterable<number>;
 }
 
 /** When to bring back a child that exited on its own; decided outside the controller. */

@@ -28,6 +28,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
   readonly #clock: Clock;
   readonly #spawn: SpawnFunction;
   readonly #endEscapes: boolean;
+  readonly #otherChildren: () => Iterable<number>;
   /** Children spawned whose exit Node has not collected yet: never anyone else's to reap. */
   readonly #unreaped = new Set<number>();
 
@@ -46,6 +47,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     this.#clock = options.clock ?? systemClock;
     this.#spawn = options.spawn ?? spawnWithExeca;
     this.#endEscapes = options.endEscapes ?? false;
+    this.#otherChildren = options.otherChildren ?? (() => []);
   }
 
   /** Pids of the children this controller spawned that have not been collected by Node yet. */
@@ -369,7 +371,7 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const graceStart = stopping ? state.since : this.#clock.now();
     const deadline = stopping ? state.deadline : graceStart + this.#settings.killTimeoutMs;
     const kill = (): void => this.#killGroup(run.pid, run.generation, graceStart);
-    const escapes = this.#endEscapes ? { exclude: () => this.#unreaped, signal: this.#settings.stopSignal } : undefined;
+    const escapes = this.#endEscapes ? { exclude: () => new Set([...this.#unreaped, ...this.#otherChildren()]), signal: this.#settings.stopSignal } : undefined;
     return clearGroup({ pgid: run.pid, signal, deadline, kill }, escapes, this.#clock).then((ended) => {
       if (ended !== undefined && ended.found.length > 0) this.emit('escapesEnded', { generation: run.generation, ...ended });
     });
