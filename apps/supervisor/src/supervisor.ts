@@ -17,10 +17,10 @@ export class Supervisor {
   #gaveUp = false;
   readonly #stoppingListeners: ((reason: StopReason) => void)[] = [];
 
-  constructor(options: RunOptions, logger: winston.Logger, { endEscapes = false }: { endEscapes?: boolean } = {}) {
+  constructor(options: RunOptions, logger: winston.Logger, { endEscapes = false, otherChildren }: { endEscapes?: boolean; otherChildren?: () => Iterable<number> } = {}) {
     this.#options = options;
     this.#logger = logger;
-    this.controller = new ChildController({ spec: options.spec, settings: options.child, endEscapes });
+    this.controller = new ChildController({ spec: options.spec, settings: options.child, endEscapes, ...(otherChildren === undefined ? {} : { otherChildren }) });
     logChildEvents(this.controller, logger);
   }
 

@@ -15,7 +15,7 @@ import { OrphanReaper } from './orphan-reaper.js';
  * only the signals it handles (DESIGN §5), and when it exits the kernel ends whatever is
  * left in the namespace.
  */
-export function startProcessGuard(controller: ChildController, logger: winston.Logger, adoption: Adoption): () => void {
+export function startProcessGuard(controller: ChildController, logger: winston.Logger, adoption: Adoption, otherChildren: () => Iterable<number> = () => []): () => void {
   const missing: string[] = [];
   if (parentDeathWrapper() === undefined) missing.push('util-linux setpriv was not found in /usr/bin or /bin: a supervisor killed with SIGKILL leaves its child running');
   if (adoption.kind === 'none') missing.push(`${adoption.reason}: a process that leaves the child's process group (setsid) outlives a stop`);
@@ -36,7 +36,8 @@ export function startProcessGuard(controller: ChildController, logger: winston.L
   }
   const reaper = new OrphanReaper({
     reap: (orphan) => native.bindings.reap(orphan),
-    ownChildren: () => controller.ownChildren,
+    // The exec health checks' processes are Node's too: libuv collects them.
+    ownChildren: () => [...controller.ownChildren, ...otherChildren()],
     logger,
   });
   if (adoption.kind === 'pid1') {
