@@ -20,3 +20,15 @@ export function answerPing(args: readonly unknown[]): void {
   const ack = args.at(-1);
   if (isAck(ack)) ack({ pong: true, pid: process.pid, time: Date.now() });
 }
+
+/** What the server acknowledges a `status` with: always the same, for a check to compare. */
+export const STATUS_REPLY = Object.freeze({ ok: true });
+
+/**
+ * Handles `socket.emit('status', ack)`: a health check's event (health.custom, type
+ * socketio) that expects a fixed answer. Like `ping`, without an ack it does nothing.
+ */
+export function answerStatus(args: readonly unknown[]): void {
+  const ack = args.at(-1);
+  if (typeof ack === 'function') (ack as (reply: typeof STATUS_REPLY) => void)(STATUS_REPLY);
+}

@@ -3,7 +3,7 @@ import { attachAgent, type AgentHandle, type AgentOptions } from '@mpm/agent';
 import { Server } from 'socket.io';
 import { rejectFailEvents } from './fail-event.js';
 import { answerFaultEvents, type FaultActions } from './fault-events.js';
-import { answerPing } from './ping.js';
+import { answerPing, answerStatus } from './ping.js';
 
 export interface DemoServerOptions {
   /** Port to listen on; 0 (the default) picks a free one. */
@@ -45,6 +45,7 @@ export interface TickPayload {
 
 interface ClientToServerEvents {
   ping: (...args: unknown[]) => void;
+  status: (...args: unknown[]) => void;
   fail: (...args: unknown[]) => void;
   'demo:fault': (...args: unknown[]) => void;
 }
@@ -68,6 +69,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       events += 1;
     });
     socket.on('ping', (...args) => answerPing(args));
+    socket.on('status', (...args) => answerStatus(args));
     rejectFailEvents(socket, log);
     answerFaultEvents(socket, options.faultActions, log);
   });

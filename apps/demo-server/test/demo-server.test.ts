@@ -126,8 +126,10 @@ describe('startDemoServer', () => {
       const reply = await within(new Promise<PingReply>((resolve) => client.emit('ping', resolve)), 'ping ack');
       expect(reply).toMatchObject({ pong: true, pid: process.pid });
       expect(typeof reply.time).toBe('number');
+      // A fixed answer, for a user-defined socketio check to compare.
+      expect(await within(client.timeout(DEADLINE_MS).emitWithAck('status'), 'status ack')).toEqual({ ok: true });
       await within(new Promise((resolve) => client.once('tick', resolve)), 'tick');
-      expect(server.stats()).toEqual({ clients: 1, events: 2 });
+      expect(server.stats()).toEqual({ clients: 1, events: 3 });
       expect(server.agent).toBeUndefined();
     } finally {
       client.disconnect();

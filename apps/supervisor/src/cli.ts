@@ -24,6 +24,10 @@ import { SupervisorStatus } from './status/supervisor-status.js';
 import { adoptDescendants } from './descendants/adoption.js';
 import { startProcessGuard } from './descendants/process-guard.js';
 import { startSystemdNotify } from './systemd/start-notifier.js';
+import { childEnvironment, parentDeathWrapper } from '@mpm/child';
+import { CheckProcesses } from './health/custom/check-processes.js';
+import { CustomCheckSet } from './health/custom/check-set.js';
+import { refuseUnrunnableChecks, refuseUnusableChecks } from './health/custom/start-checks.js';
 import { takeSystemdEnvironment } from './systemd/systemd-environment.js';
 
 /** How long the process may take to drain its output before it exits anyway. */
@@ -56,7 +60,8 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     case 'config_print':
       return printConfig(loadFor(invocation.request, process.env, process.cwd()), invocation.sources, output);
     case 'config_validate':
-      return validateConfig(loadFor(invocation.request, process.env, process.cwd()), output);
+      // The user-defined checks too: a program that is not there, a module that does not load.
+      return validateConfig(await refuseUnusableChecks(loadFor(invocation.request, process.env, process.cwd()), { cwd: process.cwd(), env: process.env }, true), output);
     case 'status':
       return runStatus(invocation.lookup, invocation.json, commandIO());
     case 'logs':
@@ -81,20 +86,33 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   // Before anything spawns: the child must not inherit systemd's notify socket.
   const systemd = takeSystemdEnvironment(process.env);
   const context = { cwd: process.cwd(), stdoutIsTTY: process.stdout.isTTY === true };
-  const outcome = loadFor(request, process.env, context.cwd);
+  const outcome = refuseUnrunnableChecks(loadFor(request, process.env, context.cwd), { cwd: context.cwd, env: process.env });
   assertUsable(outcome);
   // Throws a UsageError (exit 64) when neither the command line nor the file names a command.
   const options = runOptionsFrom(outcome.loaded.config, context);
+  // The user-defined checks, before anything starts: a module that does not load is exit 78.
+  const checkProcesses = new CheckProcesses();
+  const customChecks: CustomCheckSet = new CustomCheckSet({
+    environment: () => ({ cwd: supervisor.controller.spec.cwd, env: childEnvironment(supervisor.controller.spec) }),
+    probe: (): ReturnType<HealthWatch['probe']> => health.probe(),
+    processes: checkProcesses,
+    ...wrapOf(parentDeathWrapper()),
+  });
+  const built = await customChecks.build(outcome.loaded.config.health.custom, settingName(outcome.loaded, 'health.custom'));
+  if (built !== undefined && built.failures.length > 0) throw new ConfigError(built.failures.join('\n'));
   const log = createSupervisorLog(options.log, { stdout: process.stdout, fileSetting: settingName(outcome.loaded, 'log.file') });
   logConfigLoaded(log.logger, outcome.loaded);
   logConfigWarnings(log.logger, outcome.warnings);
-  const live = new LiveConfig(outcome.loaded, reloaderFor(request, () => process.env, context.cwd));
+  const reload = reloaderFor(request, () => process.env, context.cwd);
+  // A reload whose checks could not run (a program or module file that is not there) is refused.
+  const live = new LiveConfig(outcome.loaded, () => refuseUnrunnableChecks(reload(), { cwd: context.cwd, env: process.env }));
   // Before the first spawn: orphans of the first child must come here too.
   const adoption = adoptDescendants();
-  // Hook commands are this process's children too: neither escapes of the child nor orphans.
+  // Hook commands and exec checks are this process's children too: neither escapes of the child nor orphans.
   const hookProcesses = new Set<number>();
-  const supervisor = new Supervisor(options, log.logger, { endEscapes: adoption.kind !== 'none', otherChildren: () => hookProcesses });
-  const health = new HealthWatch(supervisor.controller, live, log.logger);
+  const otherChildren = (): number[] => [...hookProcesses, ...checkProcesses.pids()];
+  const supervisor = new Supervisor(options, log.logger, { endEscapes: adoption.kind !== 'none', otherChildren });
+  const health = new HealthWatch(supervisor.controller, live, log.logger, { custom: { set: customChecks, where: () => settingName(live.loaded, 'health.custom') } });
   // The supervisor's own metrics registry (never prom-client's global one); the status server serves it.
   const metrics = new Registry();
   const recovery = new RecoveryWatch(supervisor, health, live, log.logger, { registry: metrics });
@@ -130,7 +148,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     await log.close();
     throw error;
   }
-  const stopReaping = startProcessGuard(supervisor.controller, log.logger, adoption, () => [...hookProcesses]);
+  const stopReaping = startProcessGuard(supervisor.controller, log.logger, adoption, otherChildren);
   const systemdNotify = startSystemdNotify({ systemd, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
   const notifier = systemdNotify.notifier;
   supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));
@@ -228,6 +246,11 @@ function bestEffort(act: () => void): void {
   } catch {
     // The supervisor is already broken; the exit below still comes.
   }
+}
+
+/** setpriv --pdeathsig in front of an exec check's command, where there is one. */
+function wrapOf(wrapper: ReturnType<typeof parentDeathWrapper>): { wrap?: (command: string, args: readonly string[]) => { command: string; args: readonly string[] } } {
+  return wrapper === undefined ? {} : { wrap: (command, args) => wrapper.wrap(command, args) };
 }
 
 // A closed stdout (the reader went away) must not take the supervisor and its child down.

@@ -92,9 +92,15 @@ export function reloadConfig(live: LiveConfig, logger: winston.Logger): void {
 }
 
 function describeChange(change: KeyChange): string {
-  const duration = keyByPath(change.key)?.meta.kind === 'duration';
-  const show = (value: unknown): string => (duration && typeof value === 'number' ? formatExactDuration(value) : showValue(value));
+  const kind = keyByPath(change.key)?.meta.kind;
+  const show = (value: unknown): string => (kind === 'duration' && typeof value === 'number' ? formatExactDuration(value) : kind === 'records' ? namesOf(value) : showValue(value));
   return `${change.key} ${show(change.from)} → ${show(change.to)}`;
+}
+
+/** A list of records by the names of its entries, `[api, redis]`, when they have names; else as any value. */
+function namesOf(value: unknown): string {
+  if (!Array.isArray(value) || !value.every((entry) => typeof (entry as { name?: unknown } | null)?.name === 'string')) return showValue(value);
+  return `[${value.map((entry) => (entry as { name: string }).name).join(', ')}]`;
 }
 
 function describeLater(later: readonly KeyChange[]): string {

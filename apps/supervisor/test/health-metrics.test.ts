@@ -54,6 +54,29 @@ describe('health metrics', () => {
     expect(after).toMatch(/^mpm_health_status\{check="overall"\} 3$/m);
   });
 
+  it('give every metric of a user-defined check its status, and its value by check and unit', async () => {
+    const registry = new Registry();
+    const base = result('answered');
+    const api = failed('api', 'ms', 'api: HTTP 503', 0);
+    const queue = info('queue', 42, 'jobs', 0);
+    const latest: HealthCheckResult = {
+      ...base,
+      metrics: [...base.metrics, api, queue],
+      checks: [
+        { name: 'api', status: 'critical', durationMs: 3, metrics: [api], userDefined: true },
+        { name: 'queue', status: 'healthy', durationMs: 9, metrics: [queue], userDefined: true },
+      ],
+    };
+    registerHealthMetrics(registry, fakeMonitor().monitor, () => viewWith(latest));
+    const status = await registry.getSingleMetricAsString('mpm_health_status');
+    expect(status).toMatch(/^mpm_health_status\{check="api"\} 3$/m);
+    expect(status).toMatch(/^mpm_health_status\{check="queue"\} 0$/m);
+    const values = await registry.getSingleMetricAsString('mpm_check_value');
+    expect(values).toMatch(/^mpm_check_value\{check="queue",unit="jobs"\} 42$/m);
+    // A check that measured nothing has no value, not a 0.
+    expect(values).not.toMatch(/check="api"/);
+  });
+
   it('time answered probes and count the ones that got no answer', async () => {
     const registry = new Registry();
     const { monitor, emit } = fakeMonitor();

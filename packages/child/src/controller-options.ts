@@ -13,8 +13,8 @@ export interface ChildControllerOptions {
    */
   readonly endEscapes?: boolean;
   /**
-   * Other children of this process (hook commands): not the child's, so never taken for
-   * processes that escaped it.
+   * Other children of this process that are not the child's (hook commands, exec health
+   * checks): never taken for processes that escaped the child's group.
    */
   readonly otherChildren?: () => Iterable<number>;
 }

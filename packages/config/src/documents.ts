@@ -10,12 +10,14 @@ import { configSchema } from './schema.js';
 
 /** JSON Schema (draft 2020-12) for a config file: every key optional, with its default and description. */
 export function configJsonSchema(): Record<string, unknown> {
+  const groups = groupsOf(configSchema);
   const schema = z.toJSONSchema(configSchema, {
     io: 'input',
     unrepresentable: 'any',
     override: ({ zodSchema, jsonSchema }) => {
-      // Every key is optional in a file: layering fills in the defaults.
-      delete jsonSchema.required;
+      // Every key is optional in a file: layering fills in the defaults. (Inside an entry
+      // of a list of records, such as a user-defined check, required fields stay required.)
+      if (groups.has(zodSchema)) delete jsonSchema.required;
       const meta = leafRegistry.get(zodSchema);
       if (meta === undefined) {
         // A group: its keys are known, so an editor can flag a typo as the loader does.
@@ -43,6 +45,14 @@ export function configJsonSchema(): Record<string, unknown> {
     properties: { $schema: { type: 'string', description: 'The JSON Schema of this file, for editors' }, ...properties },
     additionalProperties: false,
   };
+}
+
+/** The config's groups (`health`, `health.thresholds`, …): objects whose keys are all optional in a file. */
+function groupsOf(schema: z.ZodType, into = new Set<unknown>()): Set<unknown> {
+  if (leafRegistry.get(schema) !== undefined || !(schema instanceof z.ZodObject)) return into;
+  into.add(schema);
+  for (const child of Object.values(schema.shape as Record<string, z.ZodType>)) groupsOf(child, into);
+  return into;
 }
 
 /** config/default.json: every key at its default. */

@@ -1,4 +1,17 @@
 export { configSchema, LOG_LEVELS, LOG_FORMATS, CHILD_SIGNALS, type Config, type LogLevel, type LogFormatSetting } from './schema.js';
+export {
+  CUSTOM_CHECK_TYPES,
+  CHECK_ACTIONS,
+  RESERVED_CHECK_NAMES,
+  checkPlace,
+  type CustomCheck,
+  type CustomCheckType,
+  type HttpCheck,
+  type ExecCheck,
+  type SocketIoCheck,
+  type TcpCheck,
+  type ModuleCheck,
+} from './custom-checks-schema.js';
 export type { Applies, LeafKind, LeafMeta } from './leaf.js';
 export { ALL_HOOK_EVENTS, HOOK_DEFAULTS, HOOK_EVENTS, isWebhookUrl, MAX_HOOKS, type HookEntry, type HookEventName } from './hooks-schema.js';
 export { CONFIG_KEYS, GROUP_PATHS, keyByPath, keyByEnv, envNameOf, defaultTree, defaultConfig, valueAt, type ConfigKey } from './keys.js';

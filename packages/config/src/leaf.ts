@@ -54,19 +54,21 @@ function rangeText(min: number, max: number, show: (n: number) => string = Strin
 /** Milliseconds: a number, or a string like "500ms", "5s", "2m". */
 export function duration(options: Common & { default: number; min: number; max: number }) {
   const expects = `a duration ${rangeText(options.min, options.max, formatExactDuration)} (milliseconds, or a string like "5s")`;
-  // A key's own message says `expected ${expects}`; these are for a duration inside a list's entry.
+  // The messages are for where nothing is corrected (an entry of a `records` key); elsewhere
+  // a value out of range is corrected to the bound, with a warning of its own.
+  const expected = (): string => `expected ${expects}`;
   const schema = z
     .union([z.number(), z.string()])
     .transform((value, ctx) => {
       // "-5" from a variable is a number out of range, as -5 in a file is: corrected, not refused.
       const ms = typeof value === 'number' ? value : /^\s*-\d+(\.\d+)?\s*$/.test(value) ? Number(value) : parseDuration(value);
       if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected ${expects}`, input: value });
+        ctx.addIssue({ code: 'custom', message: expected(), input: value });
         return z.NEVER;
       }
       return Math.round(ms);
     })
-    .pipe(z.number().min(options.min, { error: `expected ${expects}` }).max(options.max, { error: `expected ${expects}` }));
+    .pipe(z.number().min(options.min, { error: expected }).max(options.max, { error: expected }));
   return leaf(schema, {
     kind: 'duration',
     nullable: false,
@@ -203,18 +205,17 @@ export function records<S extends z.ZodType>(
 ) {
   const { unique, ...meta } = options;
   const list = z.array(entry).max(options.max);
-  const schema = unique === undefined ? list : list.superRefine((entries, ctx) => uniqueField(entries, unique, ctx));
-  return leaf(schema, { kind: 'records', nullable: false, ...meta });
+  return leaf(unique === undefined ? list : list.superRefine((entries, ctx) => noTwoAlike(entries, unique, ctx)), { kind: 'records', nullable: false, ...meta });
 }
 
-/** A field each entry must have its own value of, like a name that becomes a log field. */
-function uniqueField(entries: readonly unknown[], field: string, ctx: z.RefinementCtx): void {
-  const seen = new Map<unknown, number>();
+/** No two entries with the same `field` (compared without case): `[2].name: already the name of [0]`. */
+function noTwoAlike(entries: readonly unknown[], field: string, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
   entries.forEach((entry, index) => {
     const value = entry !== null && typeof entry === 'object' ? (entry as Record<string, unknown>)[field] : undefined;
-    if (value === undefined) return;
-    const first = seen.get(value);
-    if (first === undefined) seen.set(value, index);
-    else ctx.addIssue({ code: 'custom', path: [index, field], message: `must be unique, [${first}] has the same` });
+    if (typeof value !== 'string') return;
+    const first = seen.get(value.toLowerCase());
+    if (first === undefined) seen.set(value.toLowerCase(), index);
+    else ctx.addIssue({ code: 'custom', path: [index, field], input: value, message: `already the ${field} of [${first}]; each must be different` });
   });
 }

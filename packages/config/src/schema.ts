@@ -1,5 +1,6 @@
 import { isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { customCheckSchema } from './custom-checks-schema.js';
 import { HOOK_EVENTS, hookEntrySchema, MAX_HOOKS } from './hooks-schema.js';
 import { argv, boolean, choice, duration, integer, leafRegistry, nullableChoice, nullableInteger, nullablePort, number, path, port, records, secret, stringMap, text, url, type Applies } from './leaf.js';
 
@@ -121,6 +122,15 @@ export const configSchema = z.object({
           flagHelp: 'Do not run the Socket.IO check (a child that is not a Socket.IO server)',
         }),
       }),
+    }),
+    custom: records(customCheckSchema, {
+      default: [],
+      max: 32,
+      unique: 'name',
+      pathFields: ['module', 'ca'],
+      expects: 'a list of at most 32 checks like {"name": "db", "type": "tcp", "port": 5432}, each of type http, exec, socketio, tcp or module',
+      description:
+        'User-defined checks, run every round beside the built-in ones: http (GET, expected status and body), exec (a command, exit 0 healthy, a number on its last line as the value), socketio (an acked event), tcp (a connect) or module (a JavaScript HealthChecker); each with its own failureThreshold and the highest recovery action it may lead to (maxAction, default log_warning). See the README, "User-defined checks"',
     }),
     thresholds: z.object({
       cpuPercent: threshold('CPU use', 'percent of one core', { warning: 80, critical: 95, max: 10_000 }),

@@ -203,7 +203,8 @@ function recordsError(issue: z.core.$ZodIssue, key: ConfigKey, entry: Entry): Fi
     key: key.path,
     source: entry.source,
     given: redactValue(key.path, clipGiven(entry.value)),
-    message: `${describeSetting(`${key.path}${place}`, entry.source)}: ${what}, got ${inner.length === 0 ? showValue(redactValue(key.path, entry.value)) : shown}`,
+    // An unknown field's message names the field: the entry it is in need not be shown.
+    message: `${describeSetting(`${key.path}${place}`, entry.source)}: ${what}${issue.code === 'unrecognized_keys' ? '' : `, got ${inner.length === 0 ? showValue(redactValue(key.path, entry.value)) : shown}`}`,
   };
 }
 

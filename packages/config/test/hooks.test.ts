@@ -69,7 +69,7 @@ describe('hooks', () => {
     ['neither command nor url', [{ name: 'x', on: ['*'] }], 'hooks[0]: expected "command" (a list like ["/usr/local/bin/page-me", "chat"]) or "url" (an http:// or https:// URL), got an object'],
     ['both command and url', [{ ...command, url: 'https://example.com/' }], 'hooks[0].url: a hook has "command" or "url", not both (make two hooks), got "https://example.com"'],
     ['a webhook field on a command', [{ ...command, retries: 2 }], 'hooks[0].retries: only a webhook ("url") has "retries", got 2'],
-    ['a misspelt field', [{ ...command, tiemoutMs: '1s' }], 'hooks[0]: unknown field "tiemoutMs" (did you mean "timeoutMs"?); a hook has name, on, command, url, timeoutMs, secret, retries, headers, got an object'],
+    ['a misspelt field', [{ ...command, tiemoutMs: '1s' }], 'hooks[0]: unknown field "tiemoutMs" (did you mean "timeoutMs"?); a hook has name, on, command, url, timeoutMs, secret, retries, headers'],
     ['a timeout out of range', [{ ...command, timeoutMs: '20m' }], 'hooks[0].timeoutMs: expected a duration from 100ms to 10m (milliseconds, or a string like "5s"), got "20m"'],
     ['retries out of range', [{ ...webhook, retries: 50 }], 'hooks[0].retries: expected an integer from 0 to 10, got 50'],
     ['a command given as a line', [{ ...command, command: '/bin/page-me --team chat' }], 'hooks[0].command: expected a list of strings like ["/usr/local/bin/page-me", "--team", "chat"] (it is never given to a shell), got "/bin/page-me --team chat"'],
@@ -85,7 +85,7 @@ describe('hooks', () => {
 
   it('refuse two hooks of one name (a name is a log field and a metric label)', () => {
     const file = fileWith([command, { ...webhook, name: 'pager' }]);
-    expect(onlyError({ configFile: file }).message).toBe(`${file}:3:12: hooks[1].name: must be unique, [0] has the same, got "pager"`);
+    expect(onlyError({ configFile: file }).message).toBe(`${file}:3:12: hooks[1].name: already the name of [0]; each must be different, got "pager"`);
   });
 
   it('name the variable when the entry came from MPM_HOOKS', () => {

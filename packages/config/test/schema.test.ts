@@ -78,6 +78,8 @@ const ADDED_DEFAULTS: Readonly<Record<string, unknown>> = {
   'recovery.forensics.timeoutMs': 1000,
   // Alerts and hooks (issue 21): none unless listed.
   hooks: [],
+  // User-defined checks (issue 21): none unless configured.
+  'health.custom': [],
 };
 
 const configFolder = new URL('../../../config/', import.meta.url);
@@ -203,5 +205,18 @@ describe('checked-in config files', () => {
     expect(config.child.maxRestartDelayMs).toBe(60_000);
     expect(config.health.thresholds.eventLoopLagMs).toEqual({ warning: 250, critical: 2000 });
     expect(config.recovery.circuitBreaker.timeoutMs).toBe(300_000);
+    expect(config.health.custom.map((check) => [check.name, check.type, check.maxAction])).toEqual([
+      ['redis', 'tcp', 'log_warning'],
+      ['api', 'http', 'restart_service'],
+    ]);
+  });
+
+  it('config/schema.json checks a user-defined check by its type: its own fields, and those it needs', () => {
+    const validate = validatorOfCheckedInSchema();
+    const custom = (entry: unknown): unknown => ({ health: { custom: [entry] } });
+    expect(validate(custom({ name: 'db', type: 'tcp', port: 5432, timeoutMs: '1s' }))).toBe(true);
+    expect(validate(custom({ name: 'db', type: 'tcp' }))).toBe(false);
+    expect(validate(custom({ name: 'db', type: 'tcp', port: 5432, url: 'http://x' }))).toBe(false);
+    expect(validate(custom({ name: 'db', type: 'smtp', port: 25 }))).toBe(false);
   });
 });

@@ -29,6 +29,15 @@ export interface HealthChecker {
   readonly needsAddress?: boolean;
   /** Every metric name the checker may report. */
   readonly metrics: readonly string[];
+  /**
+   * A user-defined check (health.custom): what it looks at may be something else than
+   * the child (a database it needs), so it never decides whether a new child is ready.
+   */
+  readonly userDefined?: boolean;
+  /** Its own timeout (a check's timeoutMs) instead of the monitor's probe timeout; never longer than the interval. */
+  readonly timeoutMs?: number;
+  /** Its own no-flapping rule for its metrics instead of the monitor's failureThreshold. */
+  readonly failureThreshold?: number;
   check(target: HealthTarget, context: CheckContext): Promise<HealthMetric[]>;
   /** Releases what the checker keeps between rounds (connections, caches). */
   close?(): void;

@@ -19,3 +19,10 @@ export { SocketIoChecker, type SocketIoCheckerOptions } from './checkers/socketi
 export { handshake, pingOver, type HandshakeTarget, type ProbeOutcome } from './checkers/socketio-probe.js';
 export { ServiceChecker } from './checkers/service-checker.js';
 export { defaultCheckers } from './checkers/default-checkers.js';
+export { CustomChecker, judge, type CheckSpec, type Measure, type Reading } from './checkers/custom/custom-checker.js';
+export { tcpCheck, type TcpCheckOptions } from './checkers/custom/tcp-check.js';
+export { httpCheck, MAX_BODY_BYTES, type HttpCheckOptions } from './checkers/custom/http-check.js';
+export { execCheck, type ExecCheckOptions, type ExecEnvironment, type ProcessRegistry } from './checkers/custom/exec-check.js';
+export { numberFromOutput, reasonLine, OutputTail, KEPT_OUTPUT_BYTES } from './checkers/custom/exec-output.js';
+export { socketIoCheck, type SocketIoCheckOptions } from './checkers/custom/socketio-check.js';
+export { moduleCheck, CheckModuleError } from './checkers/custom/module-check.js';

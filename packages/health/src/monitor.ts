@@ -73,13 +73,29 @@ export function effectiveProbeTimeoutMs(settings: Pick<MonitorSettings, 'interva
   return Math.min(settings.probeTimeoutMs, settings.intervalMs);
 }
 
+/** A checker's timeout (its own, or the probe timeout) and the thresholds, for one round. */
+function runSettingsFor(checker: HealthChecker, settings: MonitorSettings): { probeTimeoutMs: number; thresholds: MonitorSettings['thresholds'] } {
+  const probeTimeoutMs = checker.timeoutMs === undefined ? settings.probeTimeoutMs : checker.timeoutMs;
+  return { probeTimeoutMs: effectiveProbeTimeoutMs({ probeTimeoutMs, intervalMs: settings.intervalMs }), thresholds: settings.thresholds };
+}
+
+/** The failureThreshold of each metric whose checker has its own. */
+function ownThresholds(checkers: readonly HealthChecker[]): ReadonlyMap<string, number> {
+  const own = new Map<string, number>();
+  for (const checker of checkers) {
+    if (checker.failureThreshold === undefined) continue;
+    for (const name of checker.metrics) own.set(name, checker.failureThreshold);
+  }
+  return own;
+}
+
 /**
  * Runs every checker against the current child each `intervalMs` (DESIGN §2, §3), keeps
  * the history, and tells listeners about each result and each change of status. A round
  * never overlaps the previous one; a round for a child that is gone is thrown away.
  */
 export class HealthMonitor {
-  readonly #checkers: readonly HealthChecker[];
+  #checkers: readonly HealthChecker[];
   readonly #clock: Clock;
   readonly #startupPollMs: number;
   readonly #onListenerError: (error: unknown) => void;
@@ -90,7 +106,7 @@ export class HealthMonitor {
   #session: Session | undefined;
 
   constructor(options: HealthMonitorOptions) {
-    this.#checkers = options.checkers;
+    this.#checkers = [...options.checkers];
     this.#clock = options.clock ?? systemClock;
     this.#startupPollMs = options.startupPollMs ?? DEFAULT_STARTUP_POLL_MS;
     this.#onListenerError = options.onListenerError ?? (() => undefined);
@@ -185,6 +201,22 @@ export class HealthMonitor {
     return session.inFlight;
   }
 
+  /**
+   * Another set of checkers from the next round on (a reload changed the user-defined
+   * checks). Those left out are closed once no round uses them any more.
+   */
+  replaceCheckers(checkers: readonly HealthChecker[]): void {
+    const dropped = this.#checkers.filter((checker) => !checkers.includes(checker));
+    this.#checkers = [...checkers];
+    if (dropped.length === 0) return;
+    const close = (): void => {
+      for (const checker of dropped) checker.close?.();
+    };
+    const inFlight = this.#session?.inFlight;
+    if (inFlight === undefined) close();
+    else void inFlight.then(close, close);
+  }
+
   /** Stops for good: no more rounds, checkers release their connections. */
   close(): void {
     this.unwatch();
@@ -219,10 +251,9 @@ export class HealthMonitor {
     const started = this.#clock.now();
     session.lastRoundAt = started;
     const target = session.target;
-    const run = { probeTimeoutMs: effectiveProbeTimeoutMs(settings), thresholds: settings.thresholds };
     const disabled = settings.disabledCheckers ?? [];
     const checkers = this.#checkers.filter((checker) => !disabled.includes(checker.name));
-    const raw = await Promise.all(checkers.map((checker) => runChecker(checker, target, run, this.#clock, session.stop.signal)));
+    const raw = await Promise.all(checkers.map((checker) => runChecker(checker, target, runSettingsFor(checker, settings), this.#clock, session.stop.signal)));
     if (this.#session !== session) return undefined;
 
     const now = this.#clock.now();
@@ -231,14 +262,15 @@ export class HealthMonitor {
       (check, index) => checkers[index]?.probe === true && check.metrics.some((metric) => metric.status === 'healthy' || metric.status === 'warning'),
     );
     const evidence = {
-      raw: rawMetrics,
+      // What a user-defined check sees may be something else (a database): only the child's own say when it is ready.
+      raw: raw.flatMap((check) => (check.userDefined === true ? [] : check.metrics)),
       agentReady: target.agent?.ready !== undefined,
       probeAnswered,
       // With every port probe turned off, a known port is nothing to wait for.
       canProbe: (target.address !== undefined && checkers.some((checker) => checker.needsAddress === true)) || target.agent?.present === true,
     };
     const readiness = session.gate.assess(evidence, now, settings.startupTimeoutMs);
-    let metrics = applyMemoryLimit(session.breaches.apply(rawMetrics, settings.failureThreshold), settings.memoryLimitMb);
+    let metrics = applyMemoryLimit(session.breaches.apply(rawMetrics, settings.failureThreshold, ownThresholds(checkers)), settings.memoryLimitMb);
     if (readiness === 'starting') metrics = asStarting(metrics, rawMetrics);
 
     const result = this.#assemble(raw, metrics, readiness, target, started, now);

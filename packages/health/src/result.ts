@@ -9,6 +9,8 @@ export interface CheckerResult {
   readonly metrics: readonly HealthMetric[];
   /** Set when the checker threw or did not finish: its metrics are then `unknown`. */
   readonly error?: string;
+  /** A user-defined check (health.custom): shown like the others, judged apart by recovery. */
+  readonly userDefined?: true;
 }
 
 /** One round of every checker against one child; DESIGN §3. */

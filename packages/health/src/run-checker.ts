@@ -60,8 +60,9 @@ export async function runChecker(
   }
   const now = clock.now();
   const durationMs = now - started;
+  const mark = checker.userDefined === true ? { userDefined: true as const } : {};
   if (Array.isArray(outcome)) {
-    return { name: checker.name, status: worstOf(outcome.map((metric) => metric.status)), durationMs, metrics: outcome };
+    return { name: checker.name, status: worstOf(outcome.map((metric) => metric.status)), durationMs, metrics: outcome, ...mark };
   }
   abort.abort();
   const error =
@@ -71,5 +72,5 @@ export async function runChecker(
         ? `the ${checker.name} check was stopped: the child is no longer watched`
         : `the ${checker.name} check failed: ${outcome.error}`;
   const metrics = checker.metrics.map((name) => unknown(name, '', error, now));
-  return { name: checker.name, status: 'unknown', durationMs, metrics, error };
+  return { name: checker.name, status: 'unknown', durationMs, metrics, error, ...mark };
 }

@@ -1,6 +1,7 @@
 import { causesOf, type HealthCheckResult, type HealthMetric } from '@mpm/health';
 import { higher, rankOf, type RecoveryAction } from './actions.js';
 import { ceilingFor } from './ceilings.js';
+import { checkCeilingOf, type CheckCeilings } from './check-failures.js';
 import { summarize, type Diagnosis, type FailureClass, type RestartVia, type Severity } from './failure-class.js';
 
 /** What an exit tells, as the controller reports it. */
@@ -16,7 +17,7 @@ const STOPPED_STATES = new Set(['T', 't']);
 const GONE_STATES = new Set(['Z', 'X', 'gone']);
 
 /** Liveness failures may go all the way; the rung they start on depends on the class. */
-const LIVENESS: Readonly<Record<Exclude<FailureClass, 'resource'>, { floor: RecoveryAction; via: RestartVia }>> = {
+const LIVENESS: Readonly<Record<Exclude<FailureClass, 'resource' | 'check_failed'>, { floor: RecoveryAction; via: RestartVia }>> = {
   crashed: { floor: 'restart_service', via: 'signal' },
   // A blocked loop reads no IPC message, and it cannot run a handler for the stop
   // signal either: a graceful stop would only wait out child.killTimeoutMs. It has been
@@ -33,23 +34,35 @@ const LIVENESS: Readonly<Record<Exclude<FailureClass, 'resource'>, { floor: Reco
  * Names what is wrong with the child from one health result, or undefined when nothing
  * is (healthy, starting, or only unknowns). A critical result is classified from its
  * critical metrics, a warning from its warnings; the class comes from the signals
- * together (process state, TCP, Socket.IO, IPC), never from one probe alone.
+ * together (process state, TCP, Socket.IO, IPC), never from one probe alone. A
+ * user-defined check (named in `checks`) failing on its own is `check_failed`, up to its
+ * maxAction; beside a resource failure it joins it with its own ceiling; beside a
+ * liveness failure it is only part of the reason.
  */
-export function diagnose(result: HealthCheckResult): Diagnosis | undefined {
+export function diagnose(result: HealthCheckResult, checks: CheckCeilings = {}): Diagnosis | undefined {
   const severity: Severity | undefined = result.status === 'critical' ? 'critical' : result.status === 'warning' ? 'warning' : undefined;
   if (severity === undefined) return undefined;
   // A failure on its way to critical (1 of 3 in a row) is the health log's news, not yet recovery's.
   const causes = causesOf(result).filter((metric) => metric.status === severity && (severity === 'critical' || metric.breaches === undefined));
   if (causes.length === 0) return undefined;
   const bad = severity === 'critical' ? withStateThatExplains(causes, result) : causes;
-  const failureClass = classify(bad, result);
+  const builtIn = bad.filter((metric) => checkCeilingOf(metric.name, checks) === undefined);
+  const failureClass = builtIn.length === 0 ? 'check_failed' : classify(builtIn, result);
   const reason = bad.map((metric) => metric.message).join('; ');
   const base = { severity, reason, metrics: bad.map(summarize), generation: result.generation, pid: result.pid };
+  const ceilingOf = (metric: string): RecoveryAction => checkCeilingOf(metric, checks) ?? ceilingFor(metric);
+  if (failureClass === 'check_failed') {
+    const thresholds = bad.map((metric) => metric.name);
+    // Nothing has been said about it yet (its run on the way to critical is the health
+    // log's): the first decision logs, each next one climbs a rung, up to its maxAction.
+    const ceiling = severity === 'warning' ? 'log_warning' : thresholds.map(ceilingOf).reduce(higher, 'log_warning');
+    return { ...base, failureClass, thresholds, floor: 'log_warning', ceiling, restartVia: 'message' };
+  }
   if (failureClass === 'resource') {
     const thresholds = bad.map((metric) => metric.name);
     // Over a hard limit the operator has already said what to do: restart, as PM2 would.
     if (bad.some((metric) => metric.overLimit === true)) return { ...base, failureClass, thresholds, floor: 'restart_service', ceiling: 'restart_service', restartVia: 'message' };
-    const ceiling = severity === 'warning' ? 'log_warning' : thresholds.map(ceilingFor).reduce(higher, 'log_warning');
+    const ceiling = severity === 'warning' ? 'log_warning' : thresholds.map(ceilingOf).reduce(higher, 'log_warning');
     // At critical the warning has been logged already, failureThreshold rounds ago: another
     // line helps nobody, so a critical resource starts on the first rung that acts.
     const floor = severity === 'critical' && rankOf(ceiling) >= rankOf('clear_connections') ? 'clear_connections' : 'log_warning';

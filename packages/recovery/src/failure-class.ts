@@ -9,9 +9,11 @@ import type { RecoveryAction } from './actions.js';
  * - `stopped`: state T (SIGSTOP, a debugger);
  * - `port_closed`: alive and answering over IPC, but its port does not serve;
  * - `resource`: a threshold (which one is in `thresholds`);
- * - `startup_timeout`: never became ready within child.startupTimeoutMs.
+ * - `startup_timeout`: never became ready within child.startupTimeoutMs;
+ * - `check_failed`: a user-defined check (health.custom), named in `thresholds`, and
+ *   nothing built-in: it may climb no higher than the check's maxAction.
  */
-export const FAILURE_CLASSES = ['crashed', 'hung', 'stopped', 'port_closed', 'resource', 'startup_timeout'] as const;
+export const FAILURE_CLASSES = ['crashed', 'hung', 'stopped', 'port_closed', 'resource', 'startup_timeout', 'check_failed'] as const;
 
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
 
@@ -36,7 +38,7 @@ export interface Diagnosis {
   /** One line for an operator: the causes, worst first. */
   readonly reason: string;
   readonly metrics: readonly MetricSummary[];
-  /** For `resource`: the thresholds breached; empty otherwise. */
+  /** For `resource`: the thresholds breached; for `check_failed`: the checks' metrics; empty otherwise. */
   readonly thresholds: readonly string[];
   /** The first rung that can help this class. */
   readonly floor: RecoveryAction;

@@ -1,6 +1,7 @@
 export { RECOVERY_ACTIONS, rankOf, climb, higher, touchesChild, type RecoveryAction } from './actions.js';
 export { FAILURE_CLASSES, summarize, type Diagnosis, type FailureClass, type MetricSummary, type RestartVia, type Severity } from './failure-class.js';
 export { METRIC_CEILINGS, ceilingFor } from './ceilings.js';
+export { checkCeilingOf, isLogOnly, type CheckCeilings } from './check-failures.js';
 export { diagnose, diagnoseExit, type ExitFacts } from './diagnose.js';
 export { countsAsHealthy } from './healthy.js';
 export { CrashBackoff, type BackoffSettings, type RespawnPlan } from './crash-backoff.js';

@@ -116,7 +116,7 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
   /** Every round of the health monitor. */
   handleResult(result: HealthCheckResult): void {
     if (this.#closed || this.#gaveUp) return;
-    const healthy = countsAsHealthy(result);
+    const healthy = countsAsHealthy(result, this.#settings.checkCeilings);
     const verifying = this.#slot.held;
     if (verifying?.deadline !== undefined && result.generation >= verifying.fromGeneration) {
       const now = this.#clock.now();
@@ -127,10 +127,10 @@ export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {
     if (this.#gaveUp) return;
     if (healthy) {
       this.breaker.recordHealthyCheck();
-      // A threshold warning is healthy enough for the breaker, and still worth a line.
-      if (result.status !== 'warning') return;
+      // A threshold warning, or a check that may only be logged, is healthy enough for the breaker, and still worth a line.
+      if (result.status === 'healthy') return;
     }
-    const diagnosis = diagnose(result);
+    const diagnosis = diagnose(result, this.#settings.checkCeilings);
     // A vanished process is the exit's business: its report follows within moments.
     if (diagnosis === undefined || diagnosis.failureClass === 'crashed') return;
     this.#consider(diagnosis).catch((error: unknown) => this.#onError(error));

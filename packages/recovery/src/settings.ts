@@ -1,4 +1,5 @@
 import type { BreakerSettings } from './breaker/breaker-state.js';
+import type { CheckCeilings } from './check-failures.js';
 import type { BackoffSettings } from './crash-backoff.js';
 import type { LeakGuardSettings } from './leaks/forecast.js';
 
@@ -13,4 +14,6 @@ export interface RecoverySettings {
   readonly crashBackoff: BackoffSettings;
   /** How fast leaks are judged between rounds; absent: only the rounds judge memory. */
   readonly leaks?: LeakGuardSettings;
+  /** The user-defined checks (health.custom) by name, each with the highest action it may lead to (its maxAction). */
+  readonly checkCeilings?: CheckCeilings;
 }

@@ -15,12 +15,7 @@ import { OrphanReaper } from './orphan-reaper.js';
  * only the signals it handles (DESIGN §5), and when it exits the kernel ends whatever is
  * left in the namespace.
  */
-export function startProcessGuard(
-  controller: ChildController,
-  logger: winston.Logger,
-  adoption: Adoption,
-  otherChildren: () => readonly number[] = () => [],
-): () => void {
+export function startProcessGuard(controller: ChildController, logger: winston.Logger, adoption: Adoption, otherChildren: () => Iterable<number> = () => []): () => void {
   const missing: string[] = [];
   if (parentDeathWrapper() === undefined) missing.push('util-linux setpriv was not found in /usr/bin or /bin: a supervisor killed with SIGKILL leaves its child running');
   if (adoption.kind === 'none') missing.push(`${adoption.reason}: a process that leaves the child's process group (setsid) outlives a stop`);
@@ -41,7 +36,7 @@ export function startProcessGuard(
   }
   const reaper = new OrphanReaper({
     reap: (orphan) => native.bindings.reap(orphan),
-    // Node's own children besides the child: hook commands, whose exits Node must see.
+    // Node's own children besides the child (hook commands, exec checks): libuv collects them.
     ownChildren: () => [...controller.ownChildren, ...otherChildren()],
     logger,
   });

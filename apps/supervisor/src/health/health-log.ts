@@ -3,7 +3,7 @@ import type { HealthCheckResult, HealthMetric, HealthMonitor, StatusChange } fro
 import type winston from 'winston';
 
 /** A metric as it goes into a log record: what a reader needs to see why. */
-function metricFields(metric: HealthMetric): Record<string, unknown> {
+export function metricFields(metric: HealthMetric): Record<string, unknown> {
   return {
     name: metric.name,
     value: typeof metric.value === 'number' ? Number(metric.value.toFixed(2)) : metric.value,

@@ -1,15 +1,23 @@
 import type { ChildController, IpcTrouble, SpawnedEvent } from '@mpm/child';
-import type { ConfigUpdates } from '@mpm/config';
+import type { Config, ConfigUpdates } from '@mpm/config';
 import { AgentLink, defaultCheckers, HealthMonitor, systemClock, type Clock, type HealthChecker, type HealthTarget, type ProbeTls } from '@mpm/health';
 import type winston from 'winston';
+import { logCheckChanges } from './check-change-log.js';
 import { logHealth } from './health-log.js';
 import { monitorSettingsFrom, probeAddressFor, probeTlsFrom } from './health-settings.js';
 import { logProbeMismatches } from './probe-mismatch-log.js';
 import { IpcWarnings } from './ipc-warnings.js';
+import type { CustomCheckSet } from './custom/check-set.js';
 
 export interface HealthWatchOptions {
+  /** The built-in checkers (default: all of DESIGN §3). */
   readonly checkers?: readonly HealthChecker[];
   readonly clock?: Clock;
+  /**
+   * The user-defined checks (health.custom), built already; a reload that changes them
+   * builds them again. `where` names the setting in messages.
+   */
+  readonly custom?: { readonly set: CustomCheckSet; readonly where: () => string };
 }
 
 /** The current child as health sees it, with its own IPC link. */
@@ -32,6 +40,9 @@ export class HealthWatch {
   readonly #config: ConfigUpdates;
   readonly #logger: winston.Logger;
   readonly #clock: Clock;
+  readonly #builtIns: readonly HealthChecker[];
+  readonly #custom: HealthWatchOptions['custom'];
+  #stopped = false;
   #watched: Watched | undefined;
   #noPortNoted = false;
   #probeTls: ProbeTls;
@@ -42,8 +53,10 @@ export class HealthWatch {
     this.#logger = logger;
     this.#clock = options.clock ?? systemClock;
     this.#probeTls = probeTlsFrom(config.current.health);
+    this.#builtIns = options.checkers ?? defaultCheckers();
+    this.#custom = options.custom;
     this.monitor = new HealthMonitor({
-      checkers: options.checkers ?? defaultCheckers(),
+      checkers: [...this.#builtIns, ...(options.custom?.set.checkers ?? [])],
       settings: monitorSettingsFrom(config.current),
       clock: this.#clock,
       onListenerError: (error) =>
@@ -66,6 +79,7 @@ export class HealthWatch {
     controller.on('exit', onExit);
     controller.on('stopRequested', onStopRequested);
     const stopLogging = logHealth(this.monitor, this.#logger);
+    const stopLoggingChecks = logCheckChanges(this.monitor, this.#logger);
     const stopNoting = this.monitor.onResult((result) => {
       if (result.readiness !== 'starting') this.#noteMissingPort(result.generation);
     });
@@ -73,6 +87,7 @@ export class HealthWatch {
     const stopFollowing = this.#config.subscribe((change) => {
       if (change.touches('health')) this.#probeTls = probeTlsFrom(change.next.health);
       if (change.touches('health') || change.touches('child.startupTimeoutMs')) this.monitor.update(monitorSettingsFrom(change.next));
+      if (change.touches('health.custom')) this.#rebuildCustom(change.next.health.custom);
     });
     return () => {
       controller.off('spawned', onSpawned);
@@ -81,12 +96,40 @@ export class HealthWatch {
       controller.off('exit', onExit);
       controller.off('stopRequested', onStopRequested);
       stopLogging();
+      stopLoggingChecks();
       stopNoting();
       stopMismatches();
       stopFollowing();
+      this.#stopped = true;
       this.#forget(this.#watched?.generation ?? -1);
       this.monitor.close();
     };
+  }
+
+  /** The built-in probe's engine path and TLS trust, as a socketio check with its own URL uses them. */
+  probe(): { path: string; tls: ProbeTls } {
+    return { path: this.#config.current.health.probePath, tls: this.#probeTls };
+  }
+
+  /** A reload changed health.custom: the new set from the round after it is built. */
+  #rebuildCustom(checks: Config['health']['custom']): void {
+    const custom = this.#custom;
+    if (custom === undefined) return;
+    custom.set.build(checks, custom.where()).then(
+      (built) => {
+        if (built === undefined) return;
+        if (this.#stopped) {
+          for (const checker of built.checkers) checker.close?.();
+          return;
+        }
+        this.monitor.replaceCheckers([...this.#builtIns, ...built.checkers]);
+        for (const failure of built.failures) {
+          this.#logger.error(`user-defined check not running, shown as unknown until it is fixed: ${failure}`, { event: 'custom_check_unusable' });
+        }
+      },
+      (error: unknown) =>
+        this.#logger.error(`could not apply the new user-defined checks: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
+    );
   }
 
   /** The agent link of that child while it is the current one. */

@@ -11,10 +11,17 @@ const VERDICT_VALUES = { pass: 0, warn: 2, fail: 3 } as const;
 /** The probes, by the health metric that times each. */
 const PROBES: Readonly<Record<string, string>> = { tcpLatencyMs: 'tcp', socketioLatencyMs: 'socketio', ipcLatencyMs: 'ipc' };
 
-/** Metrics that can be anything but healthy: those with thresholds, the probes, the process state. */
-function canFail(metric: HealthMetric): boolean {
-  return metric.thresholds !== null || metric.name === 'processState' || metric.name in PROBES;
+/** Metrics that can be anything but healthy: those with thresholds, the probes, the process state, the user-defined checks. */
+function canFail(metric: HealthMetric, userDefined: ReadonlySet<string>): boolean {
+  return metric.thresholds !== null || metric.name === 'processState' || metric.name in PROBES || userDefined.has(metric.name);
 }
+
+/** The metric names of the user-defined checks (health.custom) in a round. */
+function userDefinedMetrics(result: HealthCheckResult | undefined): Set<string> {
+  return new Set((result?.checks ?? []).flatMap((check) => (check.userDefined === true ? check.metrics.map((metric) => metric.name) : [])));
+}
+
+export const CHECK_VALUE = 'mpm_check_value';
 
 /**
  * Health in Prometheus terms (DESIGN §6): each check's status (read at scrape time),
@@ -32,11 +39,29 @@ export function registerHealthMetrics(registry: Registry, monitor: HealthMonitor
       this.reset();
       const current = view();
       if (current.child.state === 'running') {
-        for (const metric of current.health.latest?.metrics ?? []) {
-          if (metric.status !== 'unknown' && canFail(metric)) this.set({ check: metric.name }, HEALTH_STATUS_VALUES[metric.status]);
+        const latest = current.health.latest;
+        const userDefined = userDefinedMetrics(latest);
+        for (const metric of latest?.metrics ?? []) {
+          if (metric.status !== 'unknown' && canFail(metric, userDefined)) this.set({ check: metric.name }, HEALTH_STATUS_VALUES[metric.status]);
         }
       }
       this.set({ check: 'overall' }, VERDICT_VALUES[healthVerdict(current).status]);
+    },
+  });
+  new Gauge({
+    name: CHECK_VALUE,
+    help: "The value each user-defined check (health.custom) measured in the latest round of the current child: an http, tcp or socketio check's time to answer, an exec check's number, a module's metrics; absent when it measured none",
+    labelNames: ['check', 'unit'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const current = view();
+      if (current.child.state !== 'running') return;
+      const latest = current.health.latest;
+      const userDefined = userDefinedMetrics(latest);
+      for (const metric of latest?.metrics ?? []) {
+        if (userDefined.has(metric.name) && typeof metric.value === 'number') this.set({ check: metric.name, unit: metric.unit }, metric.value);
+      }
     },
   });
   const probes = new Histogram({

@@ -26,6 +26,8 @@ export function recoverySettingsFrom(config: Config, cgroupMaxMb: number | null 
       failureThreshold: config.health.failureThreshold,
       minActionIntervalMs,
     }),
+    // How far each user-defined check may take recovery: its maxAction.
+    checkCeilings: Object.freeze(Object.fromEntries(config.health.custom.map((check) => [check.name, check.maxAction]))),
   });
 }
 

@@ -69,7 +69,15 @@ export function diagnosticsOf(inputs: DiagnosticsInputs): Record<string, unknown
       output: verdict.output ?? null,
       monitorStatus: view.health.status,
       latest: latestOf(view.health.latest),
-      checkers: view.health.latest?.checks.map((check) => ({ name: check.name, status: check.status, durationMs: check.durationMs, error: check.error ?? null })) ?? [],
+      checkers:
+        view.health.latest?.checks.map((check) => ({
+          name: check.name,
+          status: check.status,
+          durationMs: check.durationMs,
+          error: check.error ?? null,
+          // A check of health.custom, judged by recovery up to its own maxAction.
+          ...(check.userDefined === true ? { userDefined: true } : {}),
+        })) ?? [],
       historySize: monitor.settings.historySize,
       kept: monitor.history().length,
       aggregates: monitor.aggregates(),

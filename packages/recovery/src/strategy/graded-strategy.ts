@@ -91,11 +91,12 @@ export class GradedRecoveryStrategy {
 
 /** What a log_warning decision says it did, and why it went no further. */
 export function logOnlyDetail(diagnosis: Diagnosis, atCeiling: boolean): string {
-  if (atCeiling) {
-    const what = diagnosis.thresholds.join(', ') || diagnosis.failureClass;
-    return `${diagnosis.ceiling} is as far as ${what} may escalate, and it was tried (or could not run) inside failureWindowMs: logging only`;
-  }
-  return diagnosis.severity === 'warning' ? 'logged; a warning is not acted on' : 'logged; if it persists the next decision climbs a rung';
+  const what = diagnosis.thresholds.join(', ') || diagnosis.failureClass;
+  if (atCeiling) return `${diagnosis.ceiling} is as far as ${what} may escalate, and it was tried (or could not run) inside failureWindowMs: logging only`;
+  if (diagnosis.severity === 'warning') return 'logged; a warning is not acted on';
+  // A check whose maxAction is log_warning (a dependency): nothing done to the child can mend it.
+  if (diagnosis.ceiling === 'log_warning') return `logged; log_warning is as far as ${what} may escalate, so nothing is done to the child`;
+  return 'logged; if it persists the next decision climbs a rung';
 }
 
 /** The same class, and for resources the same thresholds. */
