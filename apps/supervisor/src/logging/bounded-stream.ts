@@ -49,7 +49,6 @@ export class BoundedStreamTransport extends TransportStream {
    * is made here, by this transport's own format. Ignored once the transport has ended.
    */
   writeChildLine(line: OutputLine, timestamp: string, json: string): void {
-    if (this.#ended) return;
     if (this.format === undefined) {
       this.#add(json, true);
     } else {
@@ -59,13 +58,23 @@ export class BoundedStreamTransport extends TransportStream {
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#reportDropped();
-    this.#batch.flush();
-    this.#ended = true;
+    this.seal();
     callback();
   }
 
+  /**
+   * Hands the stream every line it holds and takes no more: what the stream is given
+   * next (an internal error's record) comes after all of them.
+   */
+  seal(): void {
+    if (this.#ended) return;
+    this.#reportDropped();
+    this.#batch.flush();
+    this.#ended = true;
+  }
+
   #add(line: string, fromChild: boolean): void {
+    if (this.#ended) return;
     // Only the child's output is dropped: the supervisor's own few records say what
     // happened to the child, and those are the lines an operator needs most.
     if (fromChild && (this.#dropped > 0 || this.#options.stream.writableLength + this.#batch.length > this.#options.maxPendingBytes)) {

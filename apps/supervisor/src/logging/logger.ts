@@ -27,10 +27,10 @@ export interface SupervisorLog {
   /** Ends the logger and waits until every transport has written what it holds. */
   close(): Promise<void>;
   /**
-   * The last words before a process.exit (an internal error): writes one record to
-   * stdout at once, synchronously, past the logger and its queues; then, once the log
-   * file holds the lines written before (at most LAST_WORDS_WAIT_MS), appends it there.
-   * Nothing logged meanwhile reaches the file: the record stays its last line.
+   * The last words before a process.exit (an internal error): one record, past the
+   * logger's queues, after every line stdout and the log file were given before; resolves
+   * once both have it, or after LAST_WORDS_WAIT_MS (a stuck reader or disk). Nothing
+   * logged meanwhile reaches either: the record stays the last line of both.
    */
   writeLast(record: LogInfo): Promise<void>;
 }
@@ -104,12 +104,17 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
       const full: LogInfo = { timestamp: new Date().toISOString(), source: 'supervisor', pid: process.pid, ...record };
       const json = formatNow(full, undefined);
       const line = current.format === 'pretty' ? formatNow(full, formatFor('pretty')) : json;
-      if (destinations.stdout === process.stdout) bestEffort(() => writeSync(1, `${line}\n`));
-      else destinations.stdout.write(`${line}\n`);
+      // Through the stream, not past it: a pipe may still hold part of a line, and the record
+      // must follow it, not cut into it. Lines still batched are handed over first.
+      stdout.seal();
+      const printed = new Promise<void>((resolve) => {
+        bestEffort(() => destinations.stdout.write(`${line}\n`, () => resolve()));
+      });
       const path = current.file;
-      if (path !== null) {
+      const filed = async (): Promise<void> => {
+        if (path === null) return;
         // A batch already handed to the file's stream may land after a synchronous append.
-        if (file !== undefined) await withDeadline(file.seal(), LAST_WORDS_WAIT_MS);
+        if (file !== undefined) await file.seal();
         bestEffort(() => {
           const fd = openForAppend(path);
           try {
@@ -118,7 +123,8 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
             closeSync(fd);
           }
         });
-      }
+      };
+      await withDeadline(Promise.all([printed, filed()]), LAST_WORDS_WAIT_MS);
     },
   };
 }
