@@ -140,6 +140,25 @@ describe('SocketIoChecker', () => {
       await waitUntil(() => server.io.of('/').sockets.size === 0, { what: 'the kept connection to close' });
     });
 
+    it('names the address it pings when the target makes its address afresh on each read', async () => {
+      const server = await pingingServer();
+      // As the supervisor's target does: a getter, so that a reloaded probeUrl applies at once.
+      const target: HealthTarget = {
+        ...targetFor(process.pid, { agent: presentAgent }),
+        get address() {
+          return localAddress(server.port);
+        },
+      };
+      const checker = newChecker();
+
+      await checker.check(target, contextWith());
+      const [second] = await checker.check(target, contextWith());
+
+      expect(second!.message).toMatch(new RegExp(`^Socket\\.IO ping at http://127\\.0\\.0\\.1:${server.port}: `));
+      checker.close();
+      await waitUntil(() => server.io.of('/').sockets.size === 0, { what: 'the kept connection to close' });
+    });
+
     it('calls an unanswered ping critical, and makes a fresh handshake next time', async () => {
       // No mpm:ping handler: the kept connection is open, the ping is never acked.
       const server = await liveServer();

@@ -79,7 +79,7 @@ export class SocketIoChecker implements HealthChecker {
       }
     }
     if (outcome.kind === 'answered' || outcome.kind === 'refused_by_middleware') this.#workedFor = target.generation;
-    return [this.#metric(outcome, where === address ? address.shownUrl : `${where.shownUrl} (nothing listens on ${address.host})`, target.generation, context)];
+    return [this.#metric(outcome, where.url === address.url ? address.shownUrl : `${where.shownUrl} (nothing listens on ${address.host})`, target.generation, context)];
   }
 
   close(): void {
