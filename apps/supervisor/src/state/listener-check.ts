@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { endianness } from 'node:os';
+import { socketInodes } from '../forensics/proc-sockets.js';
 
 /** TCP_LISTEN in /proc/net/tcp's `st` column. */
 const LISTEN = '0A';
@@ -18,7 +19,7 @@ export function listensOn(pid: number, host: string, port: number): boolean {
   if (family === 0) return false;
   const candidates = listeningSockets(port).filter((socket) => reaches(socket.address, host, family));
   if (candidates.length === 0) return false;
-  const held = socketInodesOf(pid);
+  const held = socketInodes(pid);
   return candidates.every((socket) => held.has(socket.inode));
 }
 
@@ -83,25 +84,4 @@ function compress(groups: string[]): string {
   }
   if (best.at === -1) return groups.join(':');
   return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.length).join(':')}`;
-}
-
-/** The inodes of the sockets `pid` has open; empty when its fds cannot be read. */
-function socketInodesOf(pid: number): Set<string> {
-  const inodes = new Set<string>();
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return inodes;
-  }
-  for (const fd of fds) {
-    try {
-      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-      if (inode !== undefined) inodes.add(inode);
-    } catch {
-      // Closed while we looked.
-    }
-  }
-  return inodes;
 }
