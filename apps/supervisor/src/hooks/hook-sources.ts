@@ -4,7 +4,7 @@ import type { HealthMonitor, StatusChange } from '@mpm/health';
 import type { ActionStarted, BreakerTransition, RecoveryEvent, RecoveryManager } from '@mpm/recovery';
 import { describeExit } from '../child-log.js';
 import { describeChange } from '../health/health-log.js';
-import { describeBreaker, describeEvent, describeStarted } from '../recovery/recovery-log.js';
+import { decisionFields, describeBreaker, describeEvent, describeStarted } from '../recovery/recovery-log.js';
 import { makeEvent, type EventOrigin, type HookEvent } from './hook-event.js';
 
 export interface HookSources {
@@ -76,14 +76,5 @@ export function watchHookEvents(sources: HookSources, origin: EventOrigin, emit:
 }
 
 function decisionDetails(event: ActionStarted | RecoveryEvent): Record<string, unknown> {
-  return {
-    id: event.id,
-    action: event.action,
-    failureClass: event.failureClass,
-    severity: event.severity,
-    ...(event.thresholds.length === 0 ? {} : { thresholds: event.thresholds }),
-    breaker: event.breaker,
-    reason: event.reason,
-    detail: event.detail,
-  };
+  return { ...decisionFields(event), reason: event.reason, detail: event.detail };
 }

@@ -8,8 +8,8 @@ export function what(event: Pick<RecoveryEvent, 'action' | 'failureClass' | 'thr
   return `${event.action} for ${event.failureClass}${which}`;
 }
 
-/** The fields users grep for, the same on every recovery record. */
-function fields(event: ActionStarted | RecoveryEvent): Record<string, unknown> {
+/** What a decision was, the same wherever it is told (a log record, a hook's event). */
+export function decisionFields(event: ActionStarted | RecoveryEvent): Record<string, unknown> {
   return {
     id: event.id,
     action: event.action,
@@ -17,6 +17,13 @@ function fields(event: ActionStarted | RecoveryEvent): Record<string, unknown> {
     severity: event.severity,
     ...(event.thresholds.length === 0 ? {} : { thresholds: event.thresholds }),
     breaker: event.breaker,
+  };
+}
+
+/** The fields users grep for, the same on every recovery record. */
+function fields(event: ActionStarted | RecoveryEvent): Record<string, unknown> {
+  return {
+    ...decisionFields(event),
     childPid: event.pid,
     generation: event.generation,
     reason: event.reason,
