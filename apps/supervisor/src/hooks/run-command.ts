@@ -1,8 +1,7 @@
 import type { Readable } from 'node:stream';
-import { parentDeathWrapper, signalGroup } from '@mpm/child';
+import { commandWouldStart, parentDeathWrapper, signalGroup } from '@mpm/child';
 import { formatDuration } from '@mpm/config';
 import { execa } from 'execa';
-import { findExecutable } from './find-executable.js';
 
 /** How much of each output stream is kept for the debug log; the rest is read and dropped. */
 export const MAX_OUTPUT_BYTES = 4096;
@@ -48,7 +47,7 @@ export function runCommand(run: CommandRun): Promise<CommandResult> {
   // Killed with the supervisor, even by SIGKILL, like the child. A program gone since the
   // config was checked is spawned as it is, so that the failure is the spawn's own (ENOENT,
   // EACCES) rather than setpriv's exit code.
-  const wrapper = findExecutable(run.file, { base: run.cwd, path: undefined }).found ? parentDeathWrapper() : undefined;
+  const wrapper = commandWouldStart(run.file, run.cwd, undefined) ? parentDeathWrapper() : undefined;
   const { command, args } = wrapper === undefined ? { command: run.file, args: [...run.args] } : wrapper.wrap(run.file, run.args);
   const subprocess = execa(command, args, {
     cwd: run.cwd,
