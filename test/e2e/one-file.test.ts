@@ -50,4 +50,16 @@ describe('the one-file build', () => {
     expect(await supervisor.waitForExit()).toEqual({ code: 0, signal: null });
     expect(supervisor.stderr).toBe('');
   });
+
+  it('refuses a Type=notify start when its native helper cannot load: exit 78, one line, nothing spawned, nothing sent', async () => {
+    receiver = new NotifyReceiver();
+    await receiver.bound();
+    // TMPDIR names a file: the embedded helper cannot be written out, as on a read-only root without /tmp.
+    const tmp = join(dir, 'mpm-supervise.mjs');
+    const supervisor = new SupervisorProcess(['--', 'node', fixturePath('stays-up.mjs')], { cli: tmp, cwd: dir, env: { NOTIFY_SOCKET: receiver.path, TMPDIR: tmp } });
+    expect(await supervisor.waitForExit()).toEqual({ code: 78, signal: null });
+    expect(supervisor.stderr).toMatch(/^mpm-supervise: NOTIFY_SOCKET is set \(a systemd Type=notify unit\) but the native helper did not load \(ENOTDIR[^\n]*\); run pnpm build with a C compiler; without it systemd never hears READY=1 \(or use Type=exec\)\n$/);
+    expect(supervisor.childPids()).toEqual([]);
+    expect(receiver.count('READY=1')).toBe(0);
+  });
 });

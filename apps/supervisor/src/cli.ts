@@ -23,7 +23,7 @@ import { startStatusService, type StatusService } from './status/status-service.
 import { SupervisorStatus } from './status/supervisor-status.js';
 import { adoptDescendants } from './descendants/adoption.js';
 import { startProcessGuard } from './descendants/process-guard.js';
-import { startSystemdNotify } from './systemd/start-notifier.js';
+import { startSystemdNotify, systemdNotifySender } from './systemd/start-notifier.js';
 import { childEnvironment, parentDeathWrapper } from '@mpm/child';
 import { CheckProcesses } from './health/custom/check-processes.js';
 import { CustomCheckSet } from './health/custom/check-set.js';
@@ -90,6 +90,8 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
   assertUsable(outcome);
   // Throws a UsageError (exit 64) when neither the command line nor the file names a command.
   const options = runOptionsFrom(outcome.loaded.config, context);
+  // A Type=notify unit without the native helper would time out in silence: exit 78 now.
+  const notifySender = systemdNotifySender(systemd);
   // The user-defined checks, before anything starts: a module that does not load is exit 78.
   const checkProcesses = new CheckProcesses();
   const customChecks: CustomCheckSet = new CustomCheckSet({
@@ -149,7 +151,7 @@ async function run(request: ConfigRequest): Promise<ExitCode> {
     throw error;
   }
   const stopReaping = startProcessGuard(supervisor.controller, log.logger, adoption, otherChildren);
-  const systemdNotify = startSystemdNotify({ systemd, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
+  const systemdNotify = startSystemdNotify({ systemd, sender: notifySender, status, controller: supervisor.controller, monitor: health.monitor, recovery: recovery.manager, logger: log.logger });
   const notifier = systemdNotify.notifier;
   supervisor.onStopping((reason) => notifier?.stopping(reason === 'recovery' ? 'recovery gave up' : 'asked to stop'));
   const stopFollowing = followConfig(live, supervisor.controller, log, context);

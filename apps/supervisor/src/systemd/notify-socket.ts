@@ -1,17 +1,22 @@
 import type { NativeLoad } from '@mpm/native';
+import { ConfigError } from '../errors.js';
 
 /** Sends sd_notify(3) messages: "KEY=value" lines in one datagram. */
 export interface NotifySender {
   send(fields: readonly string[]): void;
 }
 
-export class NotifyUnavailableError extends Error {
-  override readonly name = 'NotifyUnavailableError';
-}
-
-/** A datagram per message to NOTIFY_SOCKET, through the native helper. */
+/**
+ * A datagram per message to NOTIFY_SOCKET, through the native helper. Without the helper
+ * it throws a ConfigError (exit 78) at start: a Type=notify unit would otherwise wait for
+ * READY=1 until its start timeout and be killed with no word of why.
+ */
 export function notifySocketSender(socket: string, native: NativeLoad): NotifySender {
-  if (!native.ok) throw new NotifyUnavailableError(`NOTIFY_SOCKET is set but ${native.reason}: systemd will not hear that the service is ready`);
+  if (!native.ok) {
+    throw new ConfigError(
+      `NOTIFY_SOCKET is set (a systemd Type=notify unit) but ${native.reason}; without it systemd never hears READY=1 (or use Type=exec)`,
+    );
+  }
   const { notify } = native.bindings;
   return {
     send(fields) {

@@ -1,16 +1,26 @@
 import type { ChildController } from '@mpm/child';
 import type { HealthMonitor } from '@mpm/health';
-import { loadNative } from '@mpm/native';
+import { loadNative, type NativeLoad } from '@mpm/native';
 import type { RecoveryManager } from '@mpm/recovery';
 import type winston from 'winston';
 import type { SupervisorStatus } from '../status/supervisor-status.js';
 import { monitorProgress } from './loop-check.js';
-import { notifySocketSender, NotifyUnavailableError } from './notify-socket.js';
+import { notifySocketSender, type NotifySender } from './notify-socket.js';
 import type { SystemdEnvironment } from './systemd-environment.js';
 import { SystemdNotifier } from './systemd-notifier.js';
 
+/**
+ * The notify socket's sender when systemd asked for one (NOTIFY_SOCKET), else undefined.
+ * Called before anything starts: a helper that is missing is a ConfigError (exit 78).
+ */
+export function systemdNotifySender(systemd: SystemdEnvironment, native: () => NativeLoad = loadNative): NotifySender | undefined {
+  return systemd.notifySocket === null ? undefined : notifySocketSender(systemd.notifySocket, native());
+}
+
 export interface NotifyInputs {
   readonly systemd: SystemdEnvironment;
+  /** From systemdNotifySender: undefined when systemd asked for no notifications. */
+  readonly sender: NotifySender | undefined;
   readonly status: SupervisorStatus;
   readonly controller: ChildController;
   readonly monitor: HealthMonitor;
@@ -20,16 +30,8 @@ export interface NotifyInputs {
 
 /** The notifier when systemd asked for one (NOTIFY_SOCKET), else undefined. */
 export function startSystemdNotify(inputs: NotifyInputs): { readonly notifier: SystemdNotifier | undefined; readonly stop: () => void } {
-  const { systemd, status, controller, monitor, recovery, logger } = inputs;
-  if (systemd.notifySocket === null) return { notifier: undefined, stop: () => undefined };
-  let sender;
-  try {
-    sender = notifySocketSender(systemd.notifySocket, loadNative());
-  } catch (error) {
-    if (!(error instanceof NotifyUnavailableError)) throw error;
-    logger.error(error.message, { event: 'systemd_notify_unavailable' });
-    return { notifier: undefined, stop: () => undefined };
-  }
+  const { systemd, sender, status, controller, monitor, recovery, logger } = inputs;
+  if (sender === undefined || systemd.notifySocket === null) return { notifier: undefined, stop: () => undefined };
   const notifier = new SystemdNotifier({
     sender,
     view: () => status.view(),
