@@ -93,7 +93,7 @@ const PM2_LINGER_NOTE =
   'PM2 injects pm2-io-bpm into the child, whose IPC listener keeps the event loop alive until a 3 s check drops it: a child that ends by itself lives ~3 s under PM2, past min_uptime, so PM2 never counts it unstable and restarts it forever.';
 
 export async function run(ctx) {
-  const windowMs = ctx.quick ? 20_000 : 120_000;
+  const windowMs = ctx.quick ? 10_000 : 120_000;
   const pairs = ctx.quick ? 1 : 3;
   const rounds = [];
   for (let i = 0; i < pairs; i += 1) rounds.push(await pairRound(ctx, windowMs));

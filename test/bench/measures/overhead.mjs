@@ -25,7 +25,7 @@ const FLOOR_SUBJECT = 'idle node (the floor)';
  * compilation (0.5–1 % of a core for some 10 s, on V8's threads) are not what a long run
  * costs. Quick runs only check that everything works, and wait less.
  */
-const settleMs = (ctx) => (ctx.quick ? 3000 : 10_000);
+const settleMs = (ctx) => (ctx.quick ? 1500 : 10_000);
 /** The idle node process does nothing, so a few seconds tell. */
 const FLOOR_SECONDS = 3;
 const TIMEOUT_MS = 30_000;
@@ -193,7 +193,7 @@ function notes(ctx, results, runs, seconds) {
 
 export async function run(ctx) {
   const runs = ctx.quick ? 1 : 3;
-  const seconds = ctx.quick ? 10 : 60;
+  const seconds = ctx.quick ? 4 : 60;
   const subjects = [
     { name: MPM_SUBJECT, measure: () => measureMpm(ctx, paths.bundle, seconds) },
     { name: TSC_SUBJECT, measure: () => measureMpm(ctx, paths.cli, seconds) },
