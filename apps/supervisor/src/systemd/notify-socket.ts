@@ -14,7 +14,7 @@ export interface NotifySender {
 export function notifySocketSender(socket: string, native: NativeLoad): NotifySender {
   if (!native.ok) {
     throw new ConfigError(
-      `NOTIFY_SOCKET is set (a systemd Type=notify unit) but ${native.reason}; without it systemd never hears READY=1 (or use Type=exec)`,
+      `NOTIFY_SOCKET is set (a systemd Type=notify unit) but ${native.reason}; without it systemd never hears READY=1 (or drop Type=notify, WatchdogSec= and NotifyAccess= from the unit)`,
     );
   }
   const { notify } = native.bindings;
