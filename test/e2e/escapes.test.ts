@@ -6,7 +6,7 @@ import { waitUntil } from '../helpers/wait.js';
 
 // No process of the child's outlives the supervisor: the child dies with it even when it
 // is SIGKILLed (PR_SET_PDEATHSIG through setpriv), and what left the child's process group
-// is adopted (PR_SET_CHILD_SUBREAPER) and ended at a stop or a restart (README "Security").
+// is adopted (PR_SET_CHILD_SUBREAPER) and ended at a stop or a restart (docs/security.md).
 
 const leftovers: number[] = [];
 

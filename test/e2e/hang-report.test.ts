@@ -10,7 +10,7 @@ import { expectAllGone } from '../helpers/processes.js';
 import { at, childLine, merge, timeOf, type Json } from '../helpers/records.js';
 import { bundlePath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 
-// Hang reports (DESIGN §4): before a hung child is killed, the supervisor takes its
+// Hang reports (docs/design.md §12): before a hung child is killed, the supervisor takes its
 // JavaScript stack through the inspector (a Node child) or what /proc says (any other, or
 // when the inspector cannot answer), never delaying the kill by more than
 // recovery.forensics.timeoutMs. Real children, hung for real; the one-file build, which

@@ -6,7 +6,7 @@ import { io, type Socket } from 'socket.io-client';
 import { continueAll, expectAllGone } from '../helpers/processes.js';
 import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 
-// The supervisor watching real children from the outside, as its log tells it (DESIGN §3, §8).
+// The supervisor watching real children from the outside, as its log tells it (docs/design.md §3, §8).
 
 const clients: Socket[] = [];
 const stopped: number[] = [];

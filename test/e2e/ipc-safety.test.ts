@@ -5,7 +5,7 @@ import { expectAllGone } from '../helpers/processes.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 
 // What a child writes on its IPC channel cannot grow the supervisor's memory without bound,
-// crash it, or flood its log (DESIGN §7; README "Security").
+// crash it, or flood its log (docs/design.md §7; docs/security.md).
 
 afterEach(async () => {
   await destroyAllSupervisors();

@@ -9,7 +9,7 @@ import { giveToNobody, NOBODY, requireRoot } from '../helpers/other-user.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// `logs` prints the log file a state file names (DESIGN §5). Run by root over a state file
+// `logs` prints the log file a state file names (docs/design.md §5). Run by root over a state file
 // another user wrote, it must print nothing of a file that user could not read; and no
 // state file may freeze it with a FIFO. The tests run as root and play uid 65534.
 

@@ -11,7 +11,7 @@ import { pingUntilAnswered } from '../helpers/socketio.js';
 import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// Graded recovery behind the circuit breaker (DESIGN §4), as a user sees it: real children
+// Graded recovery behind the circuit breaker (docs/design.md §4), as a user sees it: real children
 // with real faults, and the supervisor's log records of what it decided and did.
 
 /**

@@ -6,7 +6,7 @@ import { runCli } from '../helpers/cli-run.js';
 import { giveToNobody, NOBODY, requireRoot } from '../helpers/other-user.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 
-// Where the supervisor writes its state file (DESIGN §5), played by a hostile local user:
+// Where the supervisor writes its state file (docs/design.md §5), played by a hostile local user:
 // the fallback folder /tmp/mpm-supervise-<uid> can be made first by anyone, and root's
 // write must not follow what they plant there. The tests run as root and play uid 65534.
 

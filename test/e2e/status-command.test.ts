@@ -11,7 +11,7 @@ import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess }
 import { runCli, type CliRun } from '../helpers/cli-run.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// `mpm-supervise status` (DESIGN §5) over real supervisors: it finds them through the
+// `mpm-supervise status` (docs/design.md §5) over real supervisors: it finds them through the
 // state files in --state-dir, asks their status servers, and prints a table or JSON.
 
 // Bounds waits on a slow machine; it is not how long anything takes.

@@ -8,7 +8,7 @@ import { giveToNobody, NOBODY, requireRoot } from '../helpers/other-user.js';
 import { recordingListener, type RecordingListener } from '../helpers/recording-listener.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 
-// `status` reads a state file and sends the bearer token to the address in it (DESIGN §5,
+// `status` reads a state file and sends the bearer token to the address in it (docs/design.md §5,
 // §6). A state file can be forged by whoever can write where `status` looks: here root
 // runs `status` with the token, and the state files name pid 1, a process that is no
 // supervisor, another user's supervisor with a port it does not hold, or an address that

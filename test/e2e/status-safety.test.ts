@@ -7,7 +7,7 @@ import { getJson, httpRequest } from '../helpers/http.js';
 import { destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// The status server's safety rules (DESIGN §6): loopback by default, a bearer token when
+// The status server's safety rules (docs/design.md §6): loopback by default, a bearer token when
 // set, no secret in any answer, JSON errors, and bad clients that cannot hurt the supervisor.
 
 const ENDPOINTS = ['/health', '/health/live', '/health/ready', '/diagnostics', '/metrics', '/events'];

@@ -9,7 +9,7 @@ import { merge, type Json } from '../helpers/records.js';
 import { demoServerPath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
-// The status server (DESIGN §6) as systemd, Kubernetes, Prometheus and a person with curl
+// The status server (docs/design.md §6) as systemd, Kubernetes, Prometheus and a person with curl
 // see it: a real supervisor over a real child, asked over real HTTP on 127.0.0.1.
 
 /** Quick checks and recovery, so that each state is reached in a few seconds. */

@@ -1,5 +1,5 @@
 // The deployment files users copy (config/systemd, config/k8s) against the tools that
-// read them and against the supervisor's own defaults and contract (DESIGN §5, §6): a
+// read them and against the supervisor's own defaults and contract (docs/design.md §5, §6): a
 // unit that systemd rejects, or a stop timeout shorter than the child's kill timeout,
 // would only show up on a production machine.
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ const INSTALLED_ENTRY = '/usr/local/lib/mpm-supervise/mpm-supervise.mjs';
 const INSTALLED_CONFIG = '/etc/mpm-supervise/config.json';
 const bundlePath = join(repoRoot, 'apps/supervisor/bundle/mpm-supervise.mjs');
 
-/** DESIGN §5: exit codes that a restart cannot fix, and those it may. */
+/** docs/design.md §5: exit codes that a restart cannot fix, and those it may. */
 const EXIT_USAGE = 64;
 const EXIT_CONFIG = 78;
 const EXIT_GAVE_UP = 75;

@@ -1,4 +1,4 @@
-// `pnpm screenshot`: the README's pictures of the dashboard, taken during a real recovery.
+// `pnpm screenshot`: the pictures of the dashboard in the README and docs/status-server.md, taken during a real recovery.
 // A supervisor (the one-file build) watches the demo server with a few Socket.IO clients
 // on it; the child is killed once (a restart on the timeline), then made to leak memory,
 // and the dashboard is photographed in Debian's headless Chromium, on a laptop-sized and

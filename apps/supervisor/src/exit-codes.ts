@@ -1,4 +1,4 @@
-/** The supervisor's exit codes (DESIGN §5). */
+/** The supervisor's exit codes (docs/design.md §5). */
 export const ExitCode = {
   ok: 0,
   internalError: 1,

@@ -9,7 +9,7 @@ import type { Supervisor } from './supervisor.js';
 const RESTART_MERGE_AFTER_MS = 1000;
 
 /**
- * The supervisor's answer to signals (DESIGN §5): SIGTERM/SIGINT stop the child
+ * The supervisor's answer to signals (docs/design.md §5): SIGTERM/SIGINT stop the child
  * gracefully (a second SIGINT kills it at once), SIGUSR2 restarts it (SIGUSR2s during a
  * restart and for RESTART_MERGE_AFTER_MS after it are merged into it), SIGHUP reloads the
  * config (and `reload` reopens the log file first). Returns a function that removes the handlers.

@@ -28,7 +28,7 @@ export interface AgentHandle {
 }
 
 /**
- * Attaches the mpm-supervise agent to a Socket.IO server (DESIGN §7). Without an IPC
+ * Attaches the mpm-supervise agent to a Socket.IO server (docs/design.md §7). Without an IPC
  * channel it returns an inactive handle and touches nothing. Throws AgentOptionError for
  * a bad option.
  */

@@ -1,5 +1,5 @@
 // The agent in a real child: the built demo server, spawned with an IPC channel as the
-// supervisor spawns Node children, talked to with the messages of DESIGN §7.
+// supervisor spawns Node children, talked to with the messages of docs/design.md §7.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { PROBE_PING_EVENT, type ProbePingReply, type ServiceStats } from '@mpm/protocol';
 import type { Socket } from 'socket.io-client';

@@ -23,7 +23,7 @@ export interface ChildSpec {
 }
 
 /**
- * How to run it; the names follow the `child.*` config keys of DESIGN §5. The restart
+ * How to run it; the names follow the `child.*` config keys of docs/design.md §5. The restart
  * delays (`child.restartDelayMs` and the like) are not here: the controller respawns only
  * when told to, and the recovery package decides when.
  */

@@ -3,7 +3,7 @@ import { duration, integer } from './leaf.js';
 import { suggestName } from './suggest.js';
 
 /**
- * What a hook can be told about (README "Alerts and hooks"). The names are the log's own
+ * What a hook can be told about (docs/hooks.md). The names are the log's own
  * where the log has one (`recovery_started`, `child_exited`, `recovery_gave_up`).
  */
 export const HOOK_EVENTS = [

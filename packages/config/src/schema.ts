@@ -49,7 +49,7 @@ function hostNames(options: { description: string; applies: Applies }) {
 }
 
 /**
- * Every config key of DESIGN §5, with its type, range, default and description: the
+ * Every config key of docs/design.md §5, with its type, range, default and description: the
  * one source for the TypeScript type, validation, `config/default.json`,
  * `config/schema.json`, the `MPM_*` variables and the `run` flags.
  *
@@ -130,7 +130,7 @@ export const configSchema = z.object({
       pathFields: ['module', 'ca'],
       expects: 'a list of at most 32 checks like {"name": "db", "type": "tcp", "port": 5432}, each of type http, exec, socketio, tcp or module',
       description:
-        'User-defined checks, run every round beside the built-in ones: http (GET, expected status and body), exec (a command, exit 0 healthy, a number on its last line as the value), socketio (an acked event), tcp (a connect) or module (a JavaScript HealthChecker); each with its own failureThreshold and the highest recovery action it may lead to (maxAction, default log_warning). See the README, "User-defined checks"',
+        'User-defined checks, run every round beside the built-in ones: http (GET, expected status and body), exec (a command, exit 0 healthy, a number on its last line as the value), socketio (an acked event), tcp (a connect) or module (a JavaScript HealthChecker); each with its own failureThreshold and the highest recovery action it may lead to (maxAction, default log_warning). See docs/checks.md',
     }),
     thresholds: z.object({
       cpuPercent: threshold('CPU use', 'percent of one core', { warning: 80, critical: 95, max: 10_000 }),
@@ -175,7 +175,7 @@ export const configSchema = z.object({
     // A webhook URL's path is often its only credential (Slack's is): shown by its origin alone.
     secretFields: ['url', 'secret', 'headers'],
     expects: `a list of at most ${MAX_HOOKS} hooks like [{"name": "ops", "on": ["child_exited"], "url": "https://hooks.example.com/…"}]`,
-    description: `Commands to run or webhooks to POST to on events (${HOOK_EVENTS.join(', ')}, or "*"): each {name, on, command | url, timeoutMs, and for a webhook secret, retries, headers}; see README "Alerts and hooks"`,
+    description: `Commands to run or webhooks to POST to on events (${HOOK_EVENTS.join(', ')}, or "*"): each {name, on, command | url, timeoutMs, and for a webhook secret, retries, headers}; see docs/hooks.md`,
   }),
   http: z.object({
     enabled: boolean({ default: true, description: 'Serve /health, /diagnostics and /metrics', applies: 'supervisor_restart' }),

@@ -24,7 +24,7 @@ interface Pending {
 }
 
 /**
- * The supervisor's end of the IPC channel to one child's agent (DESIGN §7): requests
+ * The supervisor's end of the IPC channel to one child's agent (docs/design.md §7): requests
  * tagged with an id, answers matched by id, each with its own deadline. One link per
  * child; messages from another child never reach it.
  */

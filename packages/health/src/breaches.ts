@@ -3,7 +3,7 @@ import type { HealthMetric } from './metric.js';
 const NO_OVERRIDES: ReadonlyMap<string, number> = new Map();
 
 /**
- * The no-flapping rule of DESIGN §3: a metric at its critical level counts as critical only
+ * The no-flapping rule of docs/design.md §3: a metric at its critical level counts as critical only
  * after `failureThreshold` checks in a row; until then it is a warning that says how far
  * along it is. A healthy or warning reading ends the run; `unknown` neither counts nor
  * ends it, because it says nothing about the child.

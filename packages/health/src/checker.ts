@@ -14,7 +14,7 @@ export interface CheckContext {
 }
 
 /**
- * One way of looking at the child (DESIGN §3). `check` reports what it measured, rated
+ * One way of looking at the child (docs/design.md §3). `check` reports what it measured, rated
  * against the thresholds; a failed probe is a critical metric, not a throw. The monitor
  * turns a throw or a hang into `unknown` for the names in `metrics`.
  */

@@ -1,7 +1,7 @@
 import type { HealthCheckResult } from './result.js';
 import type { HealthStatus } from './status.js';
 
-/** The windows DESIGN §3 asks aggregates for: 1, 5 and 15 minutes. */
+/** The windows docs/design.md §3 asks aggregates for: 1, 5 and 15 minutes. */
 export const AGGREGATE_WINDOWS_MS: readonly number[] = Object.freeze([60_000, 300_000, 900_000]);
 
 export interface MetricAggregate {

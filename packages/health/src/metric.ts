@@ -1,7 +1,7 @@
 import type { HealthStatus } from './status.js';
 import type { ThresholdPair } from './thresholds.js';
 
-/** One measured value and what it means; DESIGN §3. */
+/** One measured value and what it means; docs/design.md §3. */
 export interface HealthMetric {
   /** e.g. `cpuPercent`, `tcpLatencyMs`; threshold names where the metric has thresholds. */
   readonly name: string;

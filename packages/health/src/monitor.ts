@@ -90,7 +90,7 @@ function ownThresholds(checkers: readonly HealthChecker[]): ReadonlyMap<string, 
 }
 
 /**
- * Runs every checker against the current child each `intervalMs` (DESIGN §2, §3), keeps
+ * Runs every checker against the current child each `intervalMs` (docs/design.md §2, §3), keeps
  * the history, and tells listeners about each result and each change of status. A round
  * never overlaps the previous one; a round for a child that is gone is thrown away.
  */

@@ -13,7 +13,7 @@ export interface CheckerResult {
   readonly userDefined?: true;
 }
 
-/** One round of every checker against one child; DESIGN §3. */
+/** One round of every checker against one child; docs/design.md §3. */
 export interface HealthCheckResult {
   /** Worst of the metrics. */
   readonly status: HealthStatus;

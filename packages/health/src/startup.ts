@@ -14,7 +14,7 @@ export interface StartupEvidence {
 }
 
 /**
- * The startup rule of DESIGN §3. A new child is ready once its agent says `mpm:ready` or
+ * The startup rule of docs/design.md §3. A new child is ready once its agent says `mpm:ready` or
  * a probe answers (or, with nothing to probe, once nothing is critical); until then
  * failing probes mean `starting`, and past `startupTimeoutMs` they count as critical.
  * Ready is for the child's lifetime.

@@ -19,5 +19,5 @@ export function worstOf(statuses: Iterable<HealthStatus>): HealthStatus {
   return worst;
 }
 
-/** Where a new child is in its start: the startup rule of DESIGN §3. */
+/** Where a new child is in its start: the startup rule of docs/design.md §3. */
 export type Readiness = 'starting' | 'ready' | 'startup_timeout';

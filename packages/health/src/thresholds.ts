@@ -19,7 +19,7 @@ export const THRESHOLD_NAMES = [
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 export type Thresholds = Readonly<Record<ThresholdName, ThresholdPair>>;
 
-/** The defaults of DESIGN §5, for tests and for callers without a config. */
+/** The defaults of docs/design.md §5, for tests and for callers without a config. */
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
   cpuPercent: { warning: 80, critical: 95 },
   memoryMb: { warning: 400, critical: 500 },

@@ -5,7 +5,7 @@ import { ProcessChecker, type HealthMetric, type HealthStatus } from '../src/ind
 import { contextWith, metricNamed, numberOf, targetFor } from './helpers/check.js';
 import { Child, cpuTicks, DEADLINE_MS, killAllChildren } from './helpers/children.js';
 
-// Real processes, looked at from outside through /proc (DESIGN §3).
+// Real processes, looked at from outside through /proc (docs/design.md §3).
 
 let checker: ProcessChecker;
 

@@ -2,7 +2,7 @@ import { HEALTH_JSON_TYPE, healthDocument, livenessDocument, readinessDocument }
 import { errorReply, jsonReply, type Handler, type RouteRequest } from './reply.js';
 import type { StatusSource } from './status-view.js';
 
-/** The endpoints of DESIGN §6, answered from the source at request time. */
+/** The endpoints of docs/design.md §6, answered from the source at request time. */
 export function statusRoutes(source: StatusSource): Map<string, Handler> {
   return new Map<string, Handler>([
     [

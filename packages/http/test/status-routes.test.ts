@@ -38,7 +38,7 @@ async function get(path: string, query = ''): Promise<Reply & { body: string }> 
 }
 
 describe('statusRoutes', () => {
-  it('serves the endpoints of DESIGN §6', () => {
+  it('serves the endpoints of docs/design.md §6', () => {
     expect([...statusRoutes(source).keys()].sort()).toEqual(['/diagnostics', '/events', '/health', '/health/live', '/health/ready', '/metrics']);
   });
 

@@ -1,5 +1,5 @@
 /**
- * The IPC messages of DESIGN §7. Every message is a JSON object whose `type` starts with
+ * The IPC messages of docs/design.md §7. Every message is a JSON object whose `type` starts with
  * `mpm:`; anything else on the channel belongs to the application and is ignored.
  */
 export const MESSAGE_PREFIX = 'mpm:';

@@ -1,4 +1,4 @@
-/** What recovery can do to the child, mildest first (DESIGN §4). */
+/** What recovery can do to the child, mildest first (docs/design.md §4). */
 export const RECOVERY_ACTIONS = ['log_warning', 'clear_connections', 'restart_service', 'emergency_stop'] as const;
 
 export type RecoveryAction = (typeof RECOVERY_ACTIONS)[number];

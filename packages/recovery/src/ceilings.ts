@@ -1,7 +1,7 @@
 import type { RecoveryAction } from './actions.js';
 
 /**
- * How far each thresholded metric may escalate (DESIGN §5): load is never "fixed" by
+ * How far each thresholded metric may escalate (docs/design.md §4): load is never "fixed" by
  * killing a busy server, so CPU and clients stop at clear_connections; leaks and lag
  * stop at a graceful restart. Liveness failures (gone, stopped, port closed, probe or
  * IPC timeout) are not here: they may go up to emergency_stop.

@@ -18,7 +18,7 @@ export type RecoveryResult = 'succeeded' | 'failed' | 'blocked' | 'skipped';
  */
 export type SkipReason = 'unavailable' | 'disabled' | 'stale';
 
-/** One decision and its outcome (DESIGN §4), as logged and served at /events. */
+/** One decision and its outcome (docs/design.md §4), as logged and served at /events. */
 export interface RecoveryEvent {
   /** 1, 2, … per supervisor run. */
   readonly id: number;

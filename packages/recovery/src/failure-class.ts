@@ -2,7 +2,7 @@ import type { HealthMetric } from '@mpm/health';
 import type { RecoveryAction } from './actions.js';
 
 /**
- * What is wrong with the child, named so that users can grep for it (DESIGN §4):
+ * What is wrong with the child, named so that users can grep for it (docs/design.md §4):
  * - `crashed`: it exited on its own (exit code or signal);
  * - `hung`: alive, but its Socket.IO and IPC pings time out (Socket.IO's only once it has
  *   answered this child: an answer that is not Socket.IO is a probe mismatch, not a hang);
@@ -42,7 +42,7 @@ export interface Diagnosis {
   readonly thresholds: readonly string[];
   /** The first rung that can help this class. */
   readonly floor: RecoveryAction;
-  /** The highest rung this failure may reach (DESIGN §5, "ceilings"). */
+  /** The highest rung this failure may reach (docs/design.md §4, ceilings). */
   readonly ceiling: RecoveryAction;
   readonly restartVia: RestartVia;
   readonly generation: number;

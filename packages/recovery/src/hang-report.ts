@@ -1,5 +1,5 @@
 /**
- * What the child was doing when recovery killed it for being `hung` (DESIGN §4): the
+ * What the child was doing when recovery killed it for being `hung` (docs/design.md §12): the
  * supervisor takes it just before the kill, bounded by recovery.forensics.timeoutMs, and
  * it travels with the decision's RecoveryEvent to /events. Data only: taking one is the
  * supervisor's job (apps/supervisor/src/forensics/).

@@ -51,7 +51,7 @@ const DEFAULT_KEEP_EVENTS = 200;
 /**
  * Takes every health result and every unexpected exit, asks the strategy what to do and
  * the breaker whether now, has the host (the child controller) do it, verifies that it
- * worked, and records a RecoveryEvent for each decision (DESIGN §2, §4). Pure of process
+ * worked, and records a RecoveryEvent for each decision (docs/design.md §2, §4). Pure of process
  * code: time comes from the clock, and everything done to the child goes through the host.
  */
 export class RecoveryManager extends EventEmitter<RecoveryManagerEvents> {

@@ -3,7 +3,7 @@ import type { CheckCeilings } from './check-failures.js';
 import type { BackoffSettings } from './crash-backoff.js';
 import type { LeakGuardSettings } from './leaks/forecast.js';
 
-/** The recovery.* config keys (DESIGN §5), with the child.* keys of the crash backoff. */
+/** The recovery.* config keys (docs/design.md §5), with the child.* keys of the crash backoff. */
 export interface RecoverySettings {
   /** false: decide and log, but do nothing to the child (crashes are still respawned). */
   readonly enabled: boolean;

@@ -1,6 +1,6 @@
 import type { RecoverySettings } from '../src/index.js';
 
-/** The documented defaults (DESIGN §5), as the manager tests run them. */
+/** The documented defaults (docs/design.md §5), as the manager tests run them. */
 export const SETTINGS: RecoverySettings = {
   enabled: true,
   failureWindowMs: 300_000,

@@ -5,14 +5,14 @@ import type { Adoption } from './adoption.js';
 import { OrphanReaper } from './orphan-reaper.js';
 
 /**
- * Keeps the child's processes from outliving the supervisor (README "Security"):
+ * Keeps the child's processes from outliving the supervisor (docs/security.md):
  * - the child is spawned behind `setpriv --pdeathsig SIGKILL` (@mpm/child), so that even a
  *   SIGKILLed supervisor takes it along;
  * - processes that left its group are adopted (Adoption) and ended with it by the
  *   controller; here their exits are collected (OrphanReaper), as PID 1 must do for
  *   every orphan: libuv waits only for the children it spawned.
  * What is missing is said once, at start. Signals need nothing more as PID 1: it gets
- * only the signals it handles (DESIGN §5), and when it exits the kernel ends whatever is
+ * only the signals it handles (docs/design.md §5), and when it exits the kernel ends whatever is
  * left in the namespace.
  */
 export function startProcessGuard(controller: ChildController, logger: winston.Logger, adoption: Adoption, otherChildren: () => Iterable<number> = () => []): () => void {

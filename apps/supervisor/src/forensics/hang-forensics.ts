@@ -20,7 +20,7 @@ export interface HangForensicsEvents {
 }
 
 /**
- * Takes hang reports for the recovery host (DESIGN §4) with the settings in force at
+ * Takes hang reports for the recovery host (docs/design.md §12) with the settings in force at
  * that moment (`settings` is read on each call, so a reload applies at once), and tells
  * whoever listens about each one.
  */

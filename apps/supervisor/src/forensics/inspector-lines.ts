@@ -7,7 +7,7 @@ const INSPECTOR_LINE = /^(Debugger (?:listening|ending) on ws:\/\/[^/\s]+\/)[A-Z
  * The child's line with its inspector's id left out. The id is the key to the inspector:
  * whoever has it (and reaches the port) can run code as the child, and logs travel
  * further than the machine. Node prints it when SIGUSR1 opens the inspector for a hang
- * report (DESIGN §4), or when the child was started with --inspect; the port stays.
+ * report (docs/design.md §12), or when the child was started with --inspect; the port stays.
  * Every other line is returned as it is, after one `startsWith`.
  */
 export function hideInspectorId(line: OutputLine): OutputLine {

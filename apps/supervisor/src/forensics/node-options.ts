@@ -1,5 +1,5 @@
 /**
- * What a child's NODE_OPTIONS get while hang forensics are on (DESIGN §4): the port its
+ * What a child's NODE_OPTIONS get while hang forensics are on (docs/design.md §12): the port its
  * inspector opens on when SIGUSR1 wakes it. Loopback only, and port 0, so that the kernel
  * picks a free one: the default 9229 may belong to anything, another child among them,
  * and the supervisor finds the port among the child's own sockets (inspector-port.ts).

@@ -13,7 +13,7 @@ export interface TakeReportOptions {
 }
 
 /**
- * What a hung child is doing, taken just before it is killed (DESIGN §4): for a Node
+ * What a hung child is doing, taken just before it is killed (docs/design.md §12): for a Node
  * process its JavaScript stack through the inspector (inspector-stack.ts), for any other,
  * or when the inspector gives nothing in time, what /proc says of its main thread (read
  * before the inspector is woken, so that it shows the hang itself).

@@ -10,7 +10,7 @@ import { IpcWarnings } from './ipc-warnings.js';
 import type { CustomCheckSet } from './custom/check-set.js';
 
 export interface HealthWatchOptions {
-  /** The built-in checkers (default: all of DESIGN §3). */
+  /** The built-in checkers (default: all of docs/design.md §3). */
   readonly checkers?: readonly HealthChecker[];
   readonly clock?: Clock;
   /**
@@ -30,7 +30,7 @@ interface Watched {
 }
 
 /**
- * Runs the health monitor against whatever child is current (DESIGN §2): a new target
+ * Runs the health monitor against whatever child is current (docs/design.md §2): a new target
  * on each spawn, none after an exit; routes the child's IPC messages to its agent link;
  * follows config reloads; logs status changes and, at debug level, every round.
  */

@@ -7,7 +7,7 @@ export type ChildLineWriter = (line: OutputLine) => void;
 
 /**
  * The fields of a child line's record besides its message: `source`, `stream`, `pid`,
- * and `truncated` with `originalBytes` when the line was cut (DESIGN §8).
+ * and `truncated` with `originalBytes` when the line was cut (docs/design.md §8).
  */
 export function childLineFields(line: OutputLine): Record<string, unknown> {
   const fields: Record<string, unknown> = { source: 'child', stream: line.stream, pid: line.pid };

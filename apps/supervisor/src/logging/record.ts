@@ -1,5 +1,5 @@
 /**
- * The fields of one log record (DESIGN §8). Supervisor events add their own fields
+ * The fields of one log record (docs/design.md §8). Supervisor events add their own fields
  * (`event`, `childPid`, `exitCode`, …) after these.
  */
 export interface LogRecordFields {

@@ -28,7 +28,7 @@ export const CHILD_GAUGES: readonly Measured[] = [
 ];
 
 /**
- * The child in Prometheus terms (DESIGN §6): up, ready, uptime, restarts, and its
+ * The child in Prometheus terms (docs/design.md §6): up, ready, uptime, restarts, and its
  * resources and service figures from the latest health round. Read at scrape time.
  */
 export function registerChildMetrics(registry: Registry, view: () => StatusView): void {

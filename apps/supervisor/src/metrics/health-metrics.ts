@@ -24,7 +24,7 @@ function userDefinedMetrics(result: HealthCheckResult | undefined): Set<string> 
 export const CHECK_VALUE = 'mpm_check_value';
 
 /**
- * Health in Prometheus terms (DESIGN §6): each check's status (read at scrape time),
+ * Health in Prometheus terms (docs/design.md §6): each check's status (read at scrape time),
  * and every probe and round timed as it happens.
  */
 export function registerHealthMetrics(registry: Registry, monitor: HealthMonitor, view: () => StatusView): () => void {

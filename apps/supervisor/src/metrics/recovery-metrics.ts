@@ -9,7 +9,7 @@ export const CIRCUIT_BREAKER_OPENS_TOTAL = 'mpm_circuit_breaker_opens_total';
 export const BREAKER_STATE_VALUES = { closed: 0, half_open: 1, open: 2 } as const;
 
 /**
- * Recovery in Prometheus terms (DESIGN §6): decisions by action, result and failure
+ * Recovery in Prometheus terms (docs/design.md §6): decisions by action, result and failure
  * class, the breaker's state (read at scrape time) and how often it opened. Registered on
  * the registry it is given, never the global one.
  */

@@ -19,7 +19,7 @@ export interface HostContext {
 }
 
 /**
- * Recovery's actions, done to the child process (DESIGN §4): clear_connections over the
+ * Recovery's actions, done to the child process (docs/design.md §4): clear_connections over the
  * agent's IPC or by signal, a graceful restart by IPC or stop signal, an emergency
  * SIGKILL, a respawn after a crash. Each refuses when the child it was meant for is no
  * longer the current one, so a late decision never hits its successor.

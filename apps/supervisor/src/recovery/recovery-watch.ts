@@ -17,7 +17,7 @@ import { logRecovery } from './recovery-log.js';
 import { RECOVERY_KEYS, recoverySettingsFrom } from './recovery-settings.js';
 
 /**
- * Connects recovery to the running supervisor (DESIGN §2): every health result and
+ * Connects recovery to the running supervisor (docs/design.md §2): every health result and
  * every unexpected exit goes to the manager, whose actions are done to the child
  * through the controller; config reloads reach it without losing the breaker's state.
  */

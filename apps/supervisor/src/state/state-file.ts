@@ -6,7 +6,7 @@ import { isProcessAlive } from '@mpm/child';
 import { checkStateDir, describeStateDirProblem, type StateDirProblem } from './state-dir.js';
 
 /**
- * What `mpm-supervise status` and `logs` need to find a running supervisor (DESIGN §5):
+ * What `mpm-supervise status` and `logs` need to find a running supervisor (docs/design.md §5):
  * written when the status server listens, removed when the supervisor exits.
  */
 export interface StateRecord {

@@ -29,7 +29,7 @@ export interface StatusServiceOptions {
 }
 
 /**
- * Starts the status server (DESIGN §6) before the child, so that a port in use, an
+ * Starts the status server (docs/design.md §6) before the child, so that a port in use, an
  * unsafe address or an unsafe state folder the user chose stops the start with exit 78
  * and nothing spawned; then writes the state file that tells `status` and `logs` where
  * this supervisor is.

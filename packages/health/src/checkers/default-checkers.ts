@@ -4,7 +4,7 @@ import { ProcessChecker } from './process-checker.js';
 import { ServiceChecker } from './service-checker.js';
 import { SocketIoChecker, type SocketIoCheckerOptions } from './socketio-checker.js';
 
-/** Every checker of DESIGN §3, in the order their metrics are listed. */
+/** Every checker of docs/design.md §3, in the order their metrics are listed. */
 export function defaultCheckers(options: { socketio?: SocketIoCheckerOptions } = {}): HealthChecker[] {
   return [new ProcessChecker(), new NetworkChecker(), new SocketIoChecker(options.socketio), new ServiceChecker()];
 }

@@ -5,7 +5,7 @@ import type { HealthTarget } from '../target.js';
 import { CLOCK_TICKS_PER_SECOND, readProcFacts, STATE_NAMES, systemUptimeSeconds, type ProcFacts } from './proc.js';
 
 const MIB = 1024 * 1024;
-/** A stopped or zombie process serves nobody: critical (DESIGN §3). */
+/** A stopped or zombie process serves nobody: critical (docs/design.md §3). */
 const BAD_STATES = new Set(['T', 't', 'Z', 'X']);
 /** CPU baselines kept: a checker follows one child at a time, and a few recent ones. */
 const BASELINES_KEPT = 8;

@@ -13,7 +13,7 @@ interface Sample {
 }
 
 /**
- * The service as the agent inside it reports it over IPC (DESIGN §3): clients, events/s,
+ * The service as the agent inside it reports it over IPC (docs/design.md §3): clients, events/s,
  * errors per minute, event-loop lag, heap, time since the last event, and the IPC round
  * trip itself. A child without an IPC channel has nothing to say here; a child whose
  * agent has not answered yet is `unknown`; an agent that stops answering is critical.

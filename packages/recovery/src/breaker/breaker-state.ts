@@ -1,4 +1,4 @@
-/** recovery.circuitBreaker (DESIGN §4). */
+/** recovery.circuitBreaker (docs/design.md §4). */
 export interface BreakerSettings {
   /** Failed recoveries within failureWindowMs that open the breaker. */
   readonly failureThreshold: number;
@@ -56,7 +56,7 @@ export type Permit =
   | { readonly allowed: true; readonly trial: boolean }
   | { readonly allowed: false; readonly reason: string; readonly until: number | null };
 
-/** The open timeout for the n-th open in a row: doubling, capped at 8× (DESIGN §4). */
+/** The open timeout for the n-th open in a row: doubling, capped at 8× (docs/design.md §4). */
 export function openTimeoutMs(settings: BreakerSettings, opensInARow: number): number {
   return settings.timeoutMs * Math.min(2 ** Math.max(0, opensInARow - 1), 8);
 }

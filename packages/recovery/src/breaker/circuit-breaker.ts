@@ -4,7 +4,7 @@ import { openTimeoutMs, type BreakerSettings, type BreakerState, type BreakerTra
 type Listener = (transition: BreakerTransition) => void;
 
 /**
- * The circuit breaker of DESIGN §4, one per supervisor. closed allows actions and counts
+ * The circuit breaker of docs/design.md §4, one per supervisor. closed allows actions and counts
  * failed recoveries within failureWindowMs (a recovery that works does not wipe them, so
  * a child that flaps between brief health and failure still trips it); at
  * failureThreshold it opens and blocks every action for

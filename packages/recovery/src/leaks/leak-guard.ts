@@ -34,7 +34,7 @@ const RISING_AFTER_ACTION_MS = 2000;
 
 /**
  * Follows the child's memory between health rounds, so that a fast leak is judged by
- * where it is going, not only by where it was at the last round (DESIGN §4, leaks). It
+ * where it is going, not only by where it was at the last round (docs/design.md §4, leaks). It
  * names a forecast once per child: memory at or over critical that, at its pace, crosses
  * the hard line (child.maxMemoryMb, the cgroup's memory.max, or 1.5 × critical) before
  * the ladder could restart the child. Pure: time comes with the samples.

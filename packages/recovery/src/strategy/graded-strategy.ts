@@ -33,7 +33,7 @@ export type StrategyDecision =
 const REPEATABLE_AT_CEILING: ReadonlySet<RecoveryAction> = new Set(['restart_service', 'emergency_stop']);
 
 /**
- * Picks the action for a failure (DESIGN §4), purely from the diagnosis, the earlier
+ * Picks the action for a failure (docs/design.md §4), purely from the diagnosis, the earlier
  * decisions and the time:
  * - a crash is respawned at once (its backoff is the spacing);
  * - while an action is being verified, or within minActionIntervalMs of the last
