@@ -79,7 +79,7 @@ export const configSchema = z.object({
       default: null,
       min: 1,
       max: 1_048_576,
-      description: "A hard limit on the child's resident memory (MiB): over it the child is restarted gracefully at the next check, without waiting for failureThreshold (null: no limit)",
+      description: "A hard limit on the child's resident memory (MiB): over it the child is restarted gracefully at once (its memory is read every 250 ms), without waiting for a check round or failureThreshold (null: no limit)",
       flag: '--max-memory',
     }),
     startupTimeoutMs: duration({ default: 30 * SECOND, min: SECOND, max: 10 * MINUTE, description: 'How long a new child may take to answer its first check' }),
