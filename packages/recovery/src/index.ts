@@ -12,7 +12,8 @@ export type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './
 export type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost } from './host.js';
 export { HANG_REPORT_KINDS, type HangReport, type HangReportKind, type StackFrame } from './hang-report.js';
 export type { RecoverySettings } from './settings.js';
-export { RecoveryManager, type ActionStarted, type RecoveryManagerEvents, type RecoveryManagerOptions } from './manager.js';
+export { RecoveryManager } from './manager/recovery-manager.js';
+export type { ActionStarted, RecoveryManagerEvents, RecoveryManagerOptions } from './manager/options.js';
 export { LeakGuard, leakDiagnosis, type MemorySample } from './leaks/leak-guard.js';
 export { forecastCrossing, hardLine, ladderHorizonMs, type Forecast, type HardLine, type LeakGuardSettings } from './leaks/forecast.js';
 export { Trend, type Reading } from './leaks/trend.js';
