@@ -1,4 +1,4 @@
-export { RECOVERY_ACTIONS, rankOf, climb, higher, touchesChild, type RecoveryAction } from './actions.js';
+export { RECOVERY_ACTIONS, rankOf, climb, higher, type RecoveryAction } from './actions.js';
 export { FAILURE_CLASSES, summarize, type Diagnosis, type FailureClass, type MetricSummary, type RestartVia, type Severity } from './failure-class.js';
 export { METRIC_CEILINGS, ceilingFor } from './ceilings.js';
 export { checkCeilingOf, isLogOnly, type CheckCeilings } from './check-failures.js';
