@@ -16,8 +16,3 @@ export function climb(from: RecoveryAction, steps: number): RecoveryAction | und
 export function higher(a: RecoveryAction, b: RecoveryAction): RecoveryAction {
   return rankOf(a) >= rankOf(b) ? a : b;
 }
-
-/** True for the actions that change the child; log_warning only writes a line. */
-export function touchesChild(action: RecoveryAction): boolean {
-  return action !== 'log_warning';
-}

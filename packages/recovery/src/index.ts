@@ -1,4 +1,4 @@
-export { RECOVERY_ACTIONS, rankOf, climb, higher, touchesChild, type RecoveryAction } from './actions.js';
+export { RECOVERY_ACTIONS, rankOf, climb, higher, type RecoveryAction } from './actions.js';
 export { FAILURE_CLASSES, summarize, type Diagnosis, type FailureClass, type MetricSummary, type RestartVia, type Severity } from './failure-class.js';
 export { METRIC_CEILINGS, ceilingFor } from './ceilings.js';
 export { checkCeilingOf, isLogOnly, type CheckCeilings } from './check-failures.js';
@@ -12,7 +12,8 @@ export type { PastDecision, RecoveryEvent, RecoveryResult, SkipReason } from './
 export type { ActionOutcome, ClearOutcome, ClearPath, RecoveryHost } from './host.js';
 export { HANG_REPORT_KINDS, type HangReport, type HangReportKind, type StackFrame } from './hang-report.js';
 export type { RecoverySettings } from './settings.js';
-export { RecoveryManager, type ActionStarted, type RecoveryManagerEvents, type RecoveryManagerOptions } from './manager.js';
+export { RecoveryManager } from './manager/recovery-manager.js';
+export type { ActionStarted, RecoveryManagerEvents, RecoveryManagerOptions } from './manager/options.js';
 export { LeakGuard, leakDiagnosis, type MemorySample } from './leaks/leak-guard.js';
 export { forecastCrossing, hardLine, ladderHorizonMs, type Forecast, type HardLine, type LeakGuardSettings } from './leaks/forecast.js';
 export { Trend, type Reading } from './leaks/trend.js';

@@ -1,6 +1,6 @@
 import { showNumber } from '@mpm/health';
-import type { PendingAction } from '../action-slot.js';
 import type { Diagnosis, MetricSummary } from '../failure-class.js';
+import type { Decision } from '../manager/phase.js';
 import { forecastCrossing, hardLine, ladderHorizonMs, type Forecast, type LeakGuardSettings } from './forecast.js';
 import { Trend } from './trend.js';
 
@@ -12,8 +12,8 @@ export interface MemorySample {
   readonly rssMb: number;
 }
 
-/** What the guard needs to know of the action recovery has under way. */
-export type HeldAction = Pick<PendingAction, 'action' | 'decidedAt' | 'deadline' | 'diagnosis'>;
+/** What the guard needs to know of the decision recovery is verifying. */
+export type VerifyingDecision = Pick<Decision, 'action' | 'decidedAt' | 'diagnosis'>;
 
 export interface LeakVerdict {
   /** Why the clear_connections under verification has failed already. */
@@ -61,15 +61,15 @@ export class LeakGuard {
   }
 
   /**
-   * What a reading means for recovery: the clear_connections under verification (`held`)
-   * that memory keeps rising through has failed; a leak that outruns the ladder is to be
-   * restarted now. Both may come from one reading.
+   * What a reading means for recovery: the clear_connections under verification
+   * (`verifying`, once it is done) that memory keeps rising through has failed; a leak
+   * that outruns the ladder is to be restarted now. Both may come from one reading.
    */
-  judge(sample: MemorySample, settings: LeakGuardSettings, held: HeldAction | undefined, lastRungAt: number | undefined): LeakVerdict {
+  judge(sample: MemorySample, settings: LeakGuardSettings, verifying: VerifyingDecision | undefined, lastRungAt: number | undefined): LeakVerdict {
     let failed: string | undefined;
-    if (held?.deadline !== undefined && held.action === 'clear_connections' && held.diagnosis.generation === sample.generation && held.diagnosis.thresholds.includes('memoryMb')) {
-      const from = readingOf(held.diagnosis, 'memoryMb');
-      const why = from === undefined ? undefined : this.stillRising(sample.generation, held.decidedAt, from);
+    if (verifying?.action === 'clear_connections' && verifying.diagnosis.generation === sample.generation && verifying.diagnosis.thresholds.includes('memoryMb')) {
+      const from = readingOf(verifying.diagnosis, 'memoryMb');
+      const why = from === undefined ? undefined : this.stillRising(sample.generation, verifying.decidedAt, from);
       if (why !== undefined) failed = `${why}; ended before verifyTimeoutMs`;
     }
     const forecast = this.sample(sample, settings, lastRungAt);
