@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { startRun, type Run } from './child-run.js';
-import { sleep, systemClock, type Clock, type TimerHandle } from './clock.js';
+import { sleep, systemClock, type Clock, type TimerHandle } from '@mpm/system';
 import { assertRespawnPlan, type ChildControllerOptions, type RespawnPlan, type StopOptions } from './controller-options.js';
 import { SpawnFailedError } from './errors.js';
 import type { ChildEvents, StopMethod } from './events.js';

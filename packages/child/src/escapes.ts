@@ -1,4 +1,4 @@
-import { sleep, type Clock } from './clock.js';
+import { sleep, type Clock } from '@mpm/system';
 import { procStats, readProcStat, type ProcStat } from './process-group.js';
 
 /** How often the descendants are looked at while waiting for them to go. */

@@ -1,0 +1,1 @@
+export { sleep, systemClock, type Clock, type TimerHandle } from './clock.js';
