@@ -18,7 +18,9 @@ export { isSettled } from './state.js';
 export { SpawnFailedError, type SpawnFailureKind } from './errors.js';
 export { DEFAULT_CHILD_SETTINGS, isNodeCommand, type ChildSettings, type ChildSpec } from './settings.js';
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineCut, type LineHandler } from './line-splitter.js';
-export { isProcessAlive, liveGroupMembers, procStats, readProcStat, signalGroup, type ProcStat } from './process-group.js';
+export { isProcessAlive, liveGroupMembers, procStats, signalGroup } from './process-group.js';
+// procStats() gives these; the parser is @mpm/system's.
+export { readProcStat, type ProcStat } from '@mpm/system';
 export { childEnvironment, type SpawnFunction, type SpawnedProcess } from './spawn.js';
 export { IpcChannel, IPC_CHILD_ENV, IPC_FD, type IpcTrouble } from './ipc-channel.js';
 export { JsonLineReader, DEFAULT_MAX_MESSAGE_BYTES, type JsonLineTrouble } from './json-lines.js';
