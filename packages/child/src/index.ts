@@ -25,6 +25,7 @@ export { childEnvironment, type SpawnFunction, type SpawnedProcess } from './spa
 export { IpcChannel, IPC_CHILD_ENV, IPC_FD, type IpcTrouble } from './ipc-channel.js';
 export { JsonLineReader, DEFAULT_MAX_MESSAGE_BYTES, type JsonLineTrouble } from './json-lines.js';
 export { liveDescendants, sweepEscapes, type EscapedProcess, type EscapeSweepResult } from './escapes.js';
-export { commandWouldStart, parentDeathWrapper, type ParentDeathWrapper } from './parent-death.js';
+export { parentDeathWrapper, type ParentDeathWrapper } from './parent-death.js';
+export { commandWouldStart, findProgram, type ProgramLookup } from './command/find-program.js';
 export { runCommand, type CommandEnd, type CommandOptions, type CommandOutcome, type ProcessRegistry } from './command/run-command.js';
 export { OutputHead, OutputTail, type KeepOutput } from './command/kept-output.js';
