@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { addressOf } from '../src/forensics/inspector-port.js';
-import { decodeAddress, isLoopback, listeningSockets, parseListening } from '../src/forensics/proc-sockets.js';
+import { decodeAddress } from '../src/forensics/proc-net-tcp.js';
+import { isLoopback, listeningSockets, parseListening } from '../src/forensics/proc-sockets.js';
 import { describeSyscall } from '../src/forensics/syscall-names.js';
 import { readProcState } from '../src/forensics/proc-state.js';
 import { createServer } from 'node:net';

@@ -1,6 +1,6 @@
-import type { OutputLine, OutputStream } from './events.js';
+import type { OutputLine } from './events.js';
 import type { IpcTrouble } from './ipc-channel.js';
-import { LineSplitter } from './line-splitter.js';
+import { relayOutput } from './output-relay.js';
 import type { SpawnedProcess } from './spawn.js';
 
 /** One spawned child: its process and what the controller tracks about it. */
@@ -27,25 +27,13 @@ export interface RunHandlers {
   readonly exit: (run: Run, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
-/** Starts tracking a child that has a pid: its output line by line, its IPC channel and its exit. */
+/** Starts tracking a child that has a pid: its output (output-relay.ts), its IPC channel and its exit. */
 export function startRun(
   child: SpawnedProcess,
   { pid, generation, startedAt, maxLineBytes }: { pid: number; generation: number; startedAt: number; maxLineBytes: number },
   handlers: RunHandlers,
 ): Run {
-  const relay = (stream: SpawnedProcess['stdout'], name: OutputStream): Promise<void> => {
-    const splitter = new LineSplitter((text, cut) => handlers.line({ stream: name, text, pid, generation, cut }), maxLineBytes);
-    stream.on('data', (chunk: Buffer) => splitter.push(chunk));
-    return new Promise((resolve) => {
-      const done = (): void => {
-        splitter.flush();
-        resolve();
-      };
-      stream.once('end', done);
-      stream.once('error', done);
-    });
-  };
-  const outputDone = Promise.all([relay(child.stdout, 'stdout'), relay(child.stderr, 'stderr')]).then(() => undefined);
+  const outputDone = relayOutput(child, { pid, generation, maxLineBytes }, handlers.line);
   const run: Run = { generation, process: child, pid, startedAt, outputDone, leaderExited: false, groupSignalled: false, sweep: undefined };
   child.onMessage(handlers.message);
   child.onIpcTrouble(handlers.ipcTrouble);

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '@mpm/system';
 import type { ChildSettings, ChildSpec } from './settings.js';
 import type { SpawnFunction } from './spawn.js';
 

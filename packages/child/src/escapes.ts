@@ -1,5 +1,5 @@
-import { sleep, type Clock } from './clock.js';
-import { procStats, readProcStat, type ProcStat } from './process-group.js';
+import { readProcStat, sleep, type Clock, type ProcStat } from '@mpm/system';
+import { procStats } from './process-group.js';
 
 /** How often the descendants are looked at while waiting for them to go. */
 const POLL_MS = 20;

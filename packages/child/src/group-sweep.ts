@@ -1,4 +1,4 @@
-import { sleep, type Clock } from './clock.js';
+import { sleep, type Clock } from '@mpm/system';
 import { sweepEscapes, type EscapeSweepResult } from './escapes.js';
 import { liveGroupMembers, signalGroup } from './process-group.js';
 

@@ -1,5 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { isRunnableFile } from './command/find-program.js';
 
 /**
  * util-linux `setpriv`, looked for in the system folders only: a PATH entry that another
@@ -24,40 +23,11 @@ let found: ParentDeathWrapper | null | undefined;
  */
 export function parentDeathWrapper(): ParentDeathWrapper | undefined {
   if (found === undefined) {
-    const path = process.platform === 'linux' ? SETPRIV_PATHS.find(isExecutableFile) : undefined;
+    const path = process.platform === 'linux' ? SETPRIV_PATHS.find(isRunnableFile) : undefined;
     found =
       path === undefined
         ? null
         : { path, wrap: (command, args) => ({ command: path, args: ['--pdeathsig', 'SIGKILL', '--', command, ...args] }) };
   }
   return found ?? undefined;
-}
-
-/**
- * Whether `command` would start from `cwd` with this PATH, the way execvp finds it. Only
- * then does it go behind the wrapper: a command that is missing or not executable is
- * spawned as it is, so that the failure is reported as the spawn's own (not found, not
- * executable, no such folder) rather than as setpriv's exit code 127.
- */
-export function commandWouldStart(command: string, cwd: string, path: string | undefined): boolean {
-  if (!isDirectory(cwd)) return false;
-  if (command.includes('/')) return isExecutableFile(isAbsolute(command) ? command : resolve(cwd, command));
-  return (path ?? '').split(delimiter).some((folder) => isExecutableFile(join(folder === '' ? cwd : resolve(cwd, folder), command)));
-}
-
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readProcStat, type ProcStat } from '@mpm/system';
 
 /**
  * Sends `signal` to every process of the group `pgid` (the child spawned detached is its
@@ -13,37 +14,6 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
     // EPERM: a member changed user; the ones we may signal were signalled.
     if (isErrno(error, 'EPERM')) return true;
     throw error;
-  }
-}
-
-export interface ProcStat {
-  readonly pid: number;
-  /** The command name (comm), at most 15 bytes: the program's file name, or what it set. */
-  readonly name: string;
-  readonly state: string;
-  readonly ppid: number;
-  readonly pgid: number;
-  /** When the process started, in clock ticks since boot (field 22 of /proc/PID/stat). */
-  readonly startTicks: number;
-}
-
-/** Parses /proc/PID/stat; the command name may hold spaces and parentheses. */
-export function parseProcStat(text: string): ProcStat | undefined {
-  const close = text.lastIndexOf(')');
-  if (close < 0) return undefined;
-  const pid = Number.parseInt(text, 10);
-  const fields = text.slice(close + 2).split(' ');
-  const [state, ppid, pgid] = fields;
-  if (state === undefined || ppid === undefined || pgid === undefined) return undefined;
-  const name = text.slice(text.indexOf('(') + 1, close);
-  return { pid, name, state, ppid: Number(ppid), pgid: Number(pgid), startTicks: Number(fields[19]) };
-}
-
-export function readProcStat(pid: number): ProcStat | undefined {
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return undefined;
   }
 }
 

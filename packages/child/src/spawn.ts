@@ -2,7 +2,8 @@ import type { Duplex, Readable } from 'node:stream';
 import { execa } from 'execa';
 import { describeSpawnFailure, type SpawnFailedError } from './errors.js';
 import { IPC_CHILD_ENV, IPC_FD, IpcChannel, type IpcTrouble } from './ipc-channel.js';
-import { commandWouldStart, parentDeathWrapper } from './parent-death.js';
+import { commandWouldStart } from './command/find-program.js';
+import { parentDeathWrapper } from './parent-death.js';
 import { isNodeCommand, type ChildSpec } from './settings.js';
 
 /** The narrow view of a running child that the controller needs. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { liveDescendants, type ProcStat } from '../src/index.js';
 
-const stat = (pid: number, ppid: number, state = 'S'): ProcStat => ({ pid, ppid, state, name: `p${pid}`, pgid: pid, startTicks: 0 });
+const stat = (pid: number, ppid: number, state = 'S'): ProcStat => ({ pid, ppid, state, name: `p${pid}`, pgid: pid, cpuTicks: 0, threads: 1, startTicks: 0 });
 
 describe('liveDescendants', () => {
   const table = [stat(1, 0), stat(10, 1), stat(20, 10), stat(21, 10), stat(30, 20), stat(31, 21, 'Z'), stat(40, 1), stat(50, 30)];

@@ -1,5 +1,5 @@
 import { parseAgentMessage, type AckMessage, type Parsed, type AgentMessage, type PongMessage, type ReadyMessage } from '@mpm/protocol';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '@mpm/system';
 import type { AgentView, PingOutcome } from './target.js';
 
 /** How the link sends to the child: the controller's IPC send, for one child. */

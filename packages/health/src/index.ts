@@ -4,7 +4,7 @@ export { rated, info, failed, unknown, showValue, showNumber, type HealthMetric,
 export { causesOf, type CheckerResult, type HealthCheckResult } from './result.js';
 export type { CheckContext, HealthChecker } from './checker.js';
 export type { AgentView, HealthTarget, PingOutcome, ProbeAddress, ProbeTls } from './target.js';
-export { systemClock, type Clock, type TimerHandle } from './clock.js';
+export { systemClock, type Clock, type TimerHandle } from '@mpm/system';
 export { BreachCounter } from './breaches.js';
 export { applyMemoryLimit } from './memory-limit.js';
 export { StartupGate, asStarting, type StartupEvidence } from './startup.js';

@@ -1,6 +1,6 @@
 import { BreachCounter } from './breaches.js';
 import type { HealthChecker } from './checker.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '@mpm/system';
 import { HealthHistory, type WindowAggregate } from './history.js';
 import { applyMemoryLimit } from './memory-limit.js';
 import type { HealthMetric } from './metric.js';

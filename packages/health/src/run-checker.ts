@@ -1,5 +1,5 @@
 import type { CheckContext, HealthChecker } from './checker.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '@mpm/system';
 import { unknown, type HealthMetric } from './metric.js';
 import type { CheckerResult } from './result.js';
 import { worstOf } from './status.js';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { abortError, ForensicsError } from './cdp-session.js';
-import { isLoopback, listeningSockets, type ListeningSocket } from './proc-sockets.js';
+import type { ListeningSocket } from './proc-net-tcp.js';
+import { isLoopback, listeningSockets } from './proc-sockets.js';
 
 /** How often the child's sockets are read while its inspector starts (it took 12–60 ms here). */
 const POLL_MS = 10;

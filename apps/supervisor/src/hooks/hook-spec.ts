@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
+import { findProgram } from '@mpm/child';
 import { ALL_HOOK_EVENTS, describeSetting, HOOK_DEFAULTS, HOOK_EVENTS, originOnly, type Finding, type HookEntry, type HookEventName, type LoadedConfig } from '@mpm/config';
-import { findExecutable } from './find-executable.js';
 
 export type HookTarget =
   | {
@@ -57,7 +57,7 @@ export function hookSpecsFrom(loaded: LoadedConfig, env: { readonly PATH?: strin
 function targetOf(entry: HookEntry, base: string, path: string | undefined): HookTarget | string {
   if (entry.command !== undefined) {
     const [program = '', ...args] = entry.command;
-    const lookup = findExecutable(program, { base, path });
+    const lookup = findProgram(program, { cwd: base, path });
     return lookup.found ? Object.freeze({ kind: 'command', file: lookup.file, args: Object.freeze(args), cwd: base }) : lookup.why;
   }
   const url = entry.url ?? '';

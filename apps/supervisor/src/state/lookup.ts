@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isProcessAlive, readProcStat } from '@mpm/child';
+import { isProcessAlive } from '@mpm/child';
 import { loadConfig } from '@mpm/config';
+import { CLOCK_TICKS_PER_SECOND, readProcStat } from '@mpm/system';
 import { ConfigError } from '../errors.js';
 import type { LookupRequest } from '../program.js';
 import { nameFromCommand } from '../run-options.js';
@@ -144,15 +145,12 @@ export function isSupervisorRunning(record: StateRecord): boolean {
   return started <= written + 5000;
 }
 
-/** USER_HZ: 100 on every Linux architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
-
 /** When `pid` started, in epoch ms (Linux only). */
 function processStartedAt(pid: number): number | undefined {
   const stat = readProcStat(pid);
   const boot = bootTime();
-  if (stat === undefined || boot === undefined || !Number.isFinite(stat.startTicks)) return undefined;
-  return boot + (stat.startTicks / TICKS_PER_SECOND) * 1000;
+  if (stat === undefined || boot === undefined) return undefined;
+  return boot + (stat.startTicks / CLOCK_TICKS_PER_SECOND) * 1000;
 }
 
 function bootTime(): number | undefined {

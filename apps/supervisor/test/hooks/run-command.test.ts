@@ -6,7 +6,6 @@ import { isProcessAlive } from '@mpm/child';
 import { expectAllGone, killQuietly } from '../../../../test/helpers/processes.js';
 import { fixturePath } from '../../../../test/helpers/supervisor.js';
 import { waitUntil } from '../../../../test/helpers/wait.js';
-import { findExecutable } from '../../src/hooks/find-executable.js';
 import { KILL_GRACE_MS, MAX_OUTPUT_BYTES, runCommand, type CommandRun } from '../../src/hooks/run-command.js';
 
 // Hook commands as real processes, from one-behaviour fixtures: what they are given, and
@@ -139,29 +138,5 @@ describe('runCommand', () => {
     writeFileSync(plain, '#!/bin/sh\nexit 0\n');
     expect(await run(plain)).toMatchObject({ ok: false, how: 'could not start: EACCES' });
     expect(await run(join(dir, 'missing'))).toMatchObject({ ok: false, how: 'could not start: ENOENT' });
-  });
-});
-
-describe('findExecutable', () => {
-  it('looks a bare name up on PATH, skipping empty and relative entries', () => {
-    const dir = tempDir();
-    const program = join(dir, 'page-me');
-    writeFileSync(program, '#!/bin/sh\n');
-    chmodSync(program, 0o755);
-    expect(findExecutable('page-me', { base: '/', path: `:relative:${dir}` })).toEqual({ found: true, file: program });
-    expect(findExecutable('page-me', { base: dir, path: '/nonexistent' })).toEqual({ found: false, why: '"page-me" is not found on PATH' });
-    expect(findExecutable('page-me', { base: dir, path: ':relative' })).toEqual({ found: false, why: '"page-me" is not found on PATH (PATH names no absolute folder)' });
-    expect(findExecutable('page-me', { base: dir, path: undefined })).toEqual({ found: false, why: '"page-me" is not found on PATH (PATH names no absolute folder)' });
-  });
-
-  it('takes a name with a slash for a path, a relative one from the base folder', () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'page-me'), '#!/bin/sh\n');
-    chmodSync(join(dir, 'page-me'), 0o755);
-    writeFileSync(join(dir, 'plain'), '');
-    expect(findExecutable('./page-me', { base: dir, path: '' })).toEqual({ found: true, file: join(dir, 'page-me') });
-    expect(findExecutable('./plain', { base: dir, path: '' })).toEqual({ found: false, why: `${join(dir, 'plain')} is not executable` });
-    expect(findExecutable('./gone', { base: dir, path: '' })).toEqual({ found: false, why: `${join(dir, 'gone')} does not exist` });
-    expect(findExecutable(dir, { base: '/', path: '' })).toEqual({ found: false, why: `${dir} is not a file` });
   });
 });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { readProcStat } from '@mpm/system';
 
 /** What /proc says about a process. */
 export interface ProcFacts {
@@ -14,13 +15,6 @@ export interface ProcFacts {
   /** Resident memory (VmRSS), in bytes; null when /proc/PID/status could not be read. */
   readonly rssBytes: number | null;
 }
-
-/**
- * USER_HZ: the unit of the times in /proc/PID/stat. The kernel shows 100 to user space
- * whatever its own tick rate (sysconf(_SC_CLK_TCK) answers 100 on every architecture
- * Node supports).
- */
-export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Seconds since boot (/proc/uptime), or undefined without /proc. */
 export function systemUptimeSeconds(): number | undefined {
@@ -44,8 +38,7 @@ export const STATE_NAMES: Readonly<Record<string, string>> = {
 
 /**
  * Reads /proc/PID/stat and /proc/PID/status and counts /proc/PID/fd. Undefined when the
- * process is gone or there is no /proc (not Linux). The command name in stat may hold
- * spaces and parentheses.
+ * process is gone or there is no /proc (not Linux).
  *
  * Synchronous on purpose: procfs lives in memory and answers in microseconds, while the
  * promise API's open/fstat/read/close round trips cost more CPU than the reading itself:
@@ -53,19 +46,9 @@ export const STATE_NAMES: Readonly<Record<string, string>> = {
  * (`pnpm bench --only proc-read`; the figures are in test/bench/results/latest.md).
  */
 export function readProcFacts(pid: number): ProcFacts | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // After the name: state is field 3 of stat(5), utime 14, stime 15, num_threads 20, starttime 22.
-  const state = fields[0];
-  const threads = Number(fields[17]);
-  const cpuTicks = Number(fields[11]) + Number(fields[12]);
-  const startTicks = Number(fields[19]);
-  if (state === undefined || !Number.isFinite(threads) || !Number.isFinite(cpuTicks) || !Number.isFinite(startTicks)) return undefined;
+  const stat = readProcStat(pid);
+  if (stat === undefined) return undefined;
+  const { state, threads, cpuTicks, startTicks } = stat;
   let openFds: number | null = null;
   try {
     openFds = readdirSync(`/proc/${pid}/fd`).length;

@@ -1,8 +1,9 @@
+import { CLOCK_TICKS_PER_SECOND } from '@mpm/system';
 import pidusage from 'pidusage';
 import type { CheckContext, HealthChecker } from '../checker.js';
 import { failed, info, rated, unknown, type HealthMetric } from '../metric.js';
 import type { HealthTarget } from '../target.js';
-import { CLOCK_TICKS_PER_SECOND, readProcFacts, STATE_NAMES, systemUptimeSeconds, type ProcFacts } from './proc.js';
+import { readProcFacts, STATE_NAMES, systemUptimeSeconds, type ProcFacts } from './proc.js';
 
 const MIB = 1024 * 1024;
 /** A stopped or zombie process serves nobody: critical (docs/design.md §3). */

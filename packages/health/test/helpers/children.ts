@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { parseProcStat } from '@mpm/system';
 import { expectAllGone, killQuietly } from '../../../../test/helpers/processes.js';
 
 /** Generous: bounds a wait on a slow machine, it is not how long things take. */
@@ -111,7 +112,7 @@ export async function killAllChildren(): Promise<void> {
 
 /** CPU time the kernel has charged to `pid` (user + system), in clock ticks; from /proc, not from the code under test. */
 export async function cpuTicks(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const stat = parseProcStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  if (stat === undefined) throw new Error(`/proc/${pid}/stat does not parse`);
+  return stat.cpuTicks;
 }

@@ -1,36 +1,9 @@
+export { OutputTail } from '@mpm/child';
+
 /** How much of each stream an exec check keeps: its end, where the number and the reason are. */
 export const KEPT_OUTPUT_BYTES = 4096;
 /** The longest reason line a message quotes. */
 const MAX_REASON_CHARS = 200;
-
-/**
- * The last `limit` bytes of a stream, whatever it writes: a command that floods its output
- * costs a copy of each chunk and no memory beyond the limit.
- */
-export class OutputTail {
-  readonly #limit: number;
-  #kept: Buffer = Buffer.alloc(0);
-  #total = 0;
-
-  constructor(limit = KEPT_OUTPUT_BYTES) {
-    this.#limit = limit;
-  }
-
-  /** Bytes seen in all, kept or not. */
-  get total(): number {
-    return this.#total;
-  }
-
-  push(chunk: Buffer): void {
-    this.#total += chunk.length;
-    const joined = chunk.length >= this.#limit ? chunk.subarray(chunk.length - this.#limit) : Buffer.concat([this.#kept, chunk]);
-    this.#kept = joined.length > this.#limit ? joined.subarray(joined.length - this.#limit) : joined;
-  }
-
-  text(): string {
-    return this.#kept.toString('utf8');
-  }
-}
 
 /** The last line with anything on it, or undefined. */
 export function lastLine(text: string): string | undefined {

@@ -1,4 +1,4 @@
-/** Time as the controller sees it; injected so that unit tests can drive it. */
+/** Time as a component sees it (timers included); injected so that unit tests can drive it. */
 export interface Clock {
   now(): number;
   setTimeout(callback: () => void, ms: number): TimerHandle;
