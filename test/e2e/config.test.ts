@@ -104,7 +104,7 @@ describe('mpm-supervise config print', () => {
     );
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const { config, sources } = JSON.parse(stdout) as { config: Record<string, any>; sources: Record<string, string> };
+    const { config, sources } = JSON.parse(stdout) as { config: Record<string, unknown>; sources: Record<string, string> };
     expect(config['health']).toMatchObject({ checkIntervalMs: 4000, probeTimeoutMs: 1500, failureThreshold: 3 });
     expect(config['child']).toMatchObject({ killTimeoutMs: 2000, port: 4003 });
     expect(config['log']).toMatchObject({ level: 'error' });

@@ -20,6 +20,8 @@ import { waitUntil } from '../helpers/wait.js';
 const diskFree = fileURLToPath(new URL('../../examples/checks/disk-free.mjs', import.meta.url));
 /** Fast rounds: the http check goes critical in two of them. */
 const QUICK = { checkIntervalMs: 500, probeTimeoutMs: 500, failureThreshold: 2 };
+/** A row of `status --json`, as far as the assertions walk into it. */
+type StatusRow = Record<string, unknown> & { diagnostics?: { recovery?: unknown; health?: { checkers?: unknown } } };
 
 let dir: string;
 const servers: Server[] = [];
@@ -130,7 +132,7 @@ describe('user-defined checks', () => {
     expect(down['api:api']).toMatchObject({ status: 'fail', output: `api: HTTP 503 from ${api.url} (expected 200–399)` });
     expect(await metricsText(url)).toMatch(/^mpm_health_status\{check="api"\} 3$/m);
     const stateDir = supervisor.stateDir as string;
-    const whileDown = JSON.parse((await runCli(['status', '--json'], { env: { MPM_STATE_DIR: stateDir } })).stdout) as Array<Record<string, any>>;
+    const whileDown = JSON.parse((await runCli(['status', '--json'], { env: { MPM_STATE_DIR: stateDir } })).stdout) as StatusRow[];
     expect(whileDown[0]?.['health']).toMatchObject({ status: 'critical', worst: { name: 'api', status: 'critical' } });
     // The action is under way, waiting to see the check healthy again.
     expect(whileDown[0]?.['diagnostics']?.['recovery']).toMatchObject({ busy: true });
@@ -143,7 +145,7 @@ describe('user-defined checks', () => {
     const verdict = await supervisor.waitForRecord((record) => record['event'] === 'recovery' && record['id'] === cleared['id'], { what: 'the verdict on clear_connections' });
     expect(verdict).toMatchObject({ action: 'clear_connections', result: 'succeeded' });
     expect((await healthChecks(url))['api:api']?.status).toBe('pass');
-    const afterwards = JSON.parse((await runCli(['status', '--json'], { env: { MPM_STATE_DIR: stateDir } })).stdout) as Array<Record<string, any>>;
+    const afterwards = JSON.parse((await runCli(['status', '--json'], { env: { MPM_STATE_DIR: stateDir } })).stdout) as StatusRow[];
     expect(afterwards[0]?.['health']).toMatchObject({ worst: { name: 'redis' } });
     expect(afterwards[0]?.['lastRecovery']).toMatchObject({ action: 'clear_connections', result: 'succeeded', failureClass: 'check_failed' });
     // Nothing above the ceilings, and the child was never replaced.

@@ -41,7 +41,13 @@ function status(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<C
   return runCli(['status', ...args], { env, timeoutMs: DEADLINE_MS });
 }
 
-type Json = Record<string, any>;
+/** A row of `status --json`, as far as the assertions walk into it. */
+type Json = Record<string, unknown> & {
+  lastRecovery?: { action?: unknown };
+  health: { status: unknown };
+  diagnostics: { health: { latest: { status: unknown } } };
+  child: { restarts: unknown };
+};
 
 async function statusJson(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; rows: Json[] }> {
   const run = await status([...args, '--json'], env);

@@ -88,7 +88,7 @@ function expectGenerated(name: string, checkedIn: unknown, generated: unknown): 
   try {
     expect(checkedIn).toEqual(generated);
   } catch (error) {
-    throw new Error(`config/${name} is not what the schema in packages/config/src generates: run \`pnpm config:files\` and commit the result.\n\n${(error as Error).message}`);
+    throw new Error(`config/${name} is not what the schema in packages/config/src generates: run \`pnpm config:files\` and commit the result.\n\n${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -12,7 +12,6 @@ import {
   type StatusServerOptions,
 } from '../src/index.js';
 import { describeListenError } from '../src/errors.js';
-import { waitUntil } from '../../../test/helpers/wait.js';
 import { RawClient, destroyRawClients, expectCommonHeaders, expectError, fetchFrom, within } from './clients.js';
 
 const HEALTH_TYPE = 'application/health+json';

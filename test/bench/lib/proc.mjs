@@ -64,7 +64,7 @@ export function openFds(pid) {
 /** Where each open FD points (sockets, pipes, files), for telling what grew. */
 export function fdTargets(pid) {
   const counts = new Map();
-  let names = [];
+  let names;
   try {
     names = readdirSync(`/proc/${pid}/fd`);
   } catch {

@@ -19,6 +19,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 async function loadOnce(page, url) {
   await page.goto(url, { waitUntil: 'load' });
   // Polled every frame: the figure is the frame in which the live data first showed.
+  /* global document -- the function runs in the page, not here */
   await page.waitForFunction(() => document.querySelector('[data-testid="child-state"]')?.textContent === 'running', undefined, { polling: 'raf', timeout: 30_000 });
   return page.evaluate(() => {
     const [navigation] = performance.getEntriesByType('navigation');

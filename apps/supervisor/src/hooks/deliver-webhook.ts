@@ -2,7 +2,7 @@ import type { Delivery } from './delivery.js';
 import type { HookEvent } from './hook-event.js';
 import { retryDelayMs } from './backoff.js';
 import { signBody, SIGNATURE_HEADER } from './signature.js';
-import { postOnce, type AttemptOutcome, type WebhookRequest } from './webhook-request.js';
+import type { AttemptOutcome, WebhookRequest } from './webhook-request.js';
 import type { HookTarget } from './hook-spec.js';
 
 
@@ -37,11 +37,10 @@ export async function deliverWebhook(target: Webhook, event: HookEvent, timeoutM
     'X-Mpm-Delivery': event.id,
     ...(target.secret === null ? {} : { [SIGNATURE_HEADER]: signBody(target.secret, body) }),
   };
-  let last = '';
   for (let attempt = 1; ; attempt += 1) {
     const outcome = await deps.post({ url: target.url, shown: target.shown, body, headers, timeoutMs, signal });
     if (outcome.kind === 'delivered') return { ok: true, attempts: attempt, how: `${target.shown} answered ${outcome.status}` };
-    last = outcome.reason;
+    const last = outcome.reason;
     if (outcome.kind === 'fail' || attempt > target.retries || signal.aborted) return { ok: false, attempts: attempt, how: tried(last, attempt) };
     await deps.sleep(retryDelayMs(attempt, deps.random, outcome.retryAfterMs), signal);
     if (signal.aborted) return { ok: false, attempts: attempt, how: tried(`${last}; abandoned: the supervisor is exiting`, attempt) };

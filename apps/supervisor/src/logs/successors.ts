@@ -30,7 +30,7 @@ export function findSuccessors(path: string, known: OpenLog, owner?: number): Su
     return { files: [], gap: false };
   }
   const between: OpenLog[] = [];
-  let found = false;
+  let found: boolean;
   try {
     found = walk(path, known, between, owner);
   } catch (error) {

@@ -1,4 +1,3 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { DEFAULT_THRESHOLDS, type CheckContext, type HealthMetric, type HealthTarget, type ProbeAddress, type Thresholds } from '../../src/index.js';
 
 /** The child as a checker sees it: a pid, and where to probe when there is a port. */
