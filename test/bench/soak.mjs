@@ -128,7 +128,9 @@ async function soak() {
       if (kind === undefined || performance.now() >= windowEnd) break;
       const fault = await runFault(subject, kind, pid, startedAt);
       faults.push(fault);
-      ctx.log(`${String(faults.length).padStart(3)} ${fault.atS.toFixed(1).padStart(6)} s  ${kind.padEnd(5)} ${fault.pid} → ${fault.newPid ?? '-'}  ${fault.recoveredMs === undefined ? `NOT RECOVERED within ${RECOVERY_DEADLINE_MS / 1000} s` : `${fault.recoveredMs} ms`}  ${fault.supervisor.join('; ')}`);
+      ctx.log(
+        `${String(faults.length).padStart(3)} ${fault.atS.toFixed(1).padStart(6)} s  ${kind.padEnd(5)} ${fault.pid} → ${fault.newPid ?? '-'}  ${fault.recoveredMs === undefined ? `NOT RECOVERED within ${RECOVERY_DEADLINE_MS / 1000} s` : `${fault.recoveredMs} ms`}  ${fault.supervisor.join('; ')}`,
+      );
       if (fault.newPid === undefined) break;
       pid = fault.newPid;
     }

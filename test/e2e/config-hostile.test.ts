@@ -191,7 +191,8 @@ describe('a NUL character in the command', () => {
 
 describe('env.__proto__ and other names of Object.prototype', () => {
   it('warns that env.__proto__ is ignored and hands constructor and prototype to the child', async () => {
-    const show = "process.stdout.write('names ' + JSON.stringify(Object.entries(process.env).filter(([k]) => ['constructor', 'prototype', '__proto__'].includes(k))) + '\\n'); setInterval(() => {}, 60000)";
+    const show =
+      "process.stdout.write('names ' + JSON.stringify(Object.entries(process.env).filter(([k]) => ['constructor', 'prototype', '__proto__'].includes(k))) + '\\n'); setInterval(() => {}, 60000)";
     const text = `{"command": ["node", "-e", ${JSON.stringify(show)}], "env": {"__proto__": "x", "constructor": "c", "prototype": "p"}}`;
     const file = configFile(text);
     const supervisor = new SupervisorProcess(['--config', file]);

@@ -98,10 +98,11 @@ describe('mpm-supervise config print', () => {
       health: { checkIntervalMs: '3s', probeTimeoutMs: 1500 },
       log: { level: 'debug' },
     });
-    const { code, stdout, stderr } = await cli(
-      ['config', 'print', '--sources', '--config', file, '--log-level', 'error', '--port', '4003', '--', 'node', 'server.js'],
-      { MPM_HEALTH_CHECK_INTERVAL_MS: '4s', MPM_LOG_LEVEL: 'warn', MPM_CHILD_PORT: '4002' },
-    );
+    const { code, stdout, stderr } = await cli(['config', 'print', '--sources', '--config', file, '--log-level', 'error', '--port', '4003', '--', 'node', 'server.js'], {
+      MPM_HEALTH_CHECK_INTERVAL_MS: '4s',
+      MPM_LOG_LEVEL: 'warn',
+      MPM_CHILD_PORT: '4002',
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const { config, sources } = JSON.parse(stdout) as { config: Record<string, unknown>; sources: Record<string, string> };

@@ -65,8 +65,10 @@ async function metricsText(url: string): Promise<string> {
   return (await httpRequest(`${url}/metrics`)).body;
 }
 
-const checkChanged = (check: string, to: string, from = 0) => (supervisor: SupervisorProcess) =>
-  supervisor.waitForRecord((record) => record['event'] === 'check_changed' && record['check'] === check && record['to'] === to, { from, what: `check ${check} to turn ${to}` });
+const checkChanged =
+  (check: string, to: string, from = 0) =>
+  (supervisor: SupervisorProcess) =>
+    supervisor.waitForRecord((record) => record['event'] === 'check_changed' && record['check'] === check && record['to'] === to, { from, what: `check ${check} to turn ${to}` });
 
 const at = (supervisor: SupervisorProcess, record: LogRecord): number => supervisor.records.indexOf(record);
 
@@ -172,7 +174,11 @@ describe('user-defined checks', () => {
 
   it.each([
     ['an exec check whose program is not there', { name: 'db', type: 'exec', command: ['no-such-check-program', '-q'] }, 'command "no-such-check-program" was not found on PATH'],
-    ['a module that throws when it is imported', { name: 'db', type: 'module', module: fixturePath('checks/throws-on-import.mjs') }, `${fixturePath('checks/throws-on-import.mjs')} could not be loaded: DATABASE_URL is not set`],
+    [
+      'a module that throws when it is imported',
+      { name: 'db', type: 'module', module: fixturePath('checks/throws-on-import.mjs') },
+      `${fixturePath('checks/throws-on-import.mjs')} could not be loaded: DATABASE_URL is not set`,
+    ],
   ])('refuse to start with %s: exit 78, one line, no stack trace; config validate says the same', async (_, check, problem) => {
     const config = writeConfig({ health: { custom: [check] } });
     const supervisor = new SupervisorProcess(['--config', config, '--', 'node', demoServerPath]);

@@ -177,7 +177,7 @@ describe('the dashboard over HTTP', () => {
     expect(csp).not.toContain('unsafe-inline');
     // No request leaves for another host: no src= or href= to anything but the page itself.
     expect(answer.body).not.toMatch(/(?:src|href)=["']?(?:https?:)?\/\//i);
- 
+
     // A browser gets the same page gzipped, less than half the size.
     const gzipped = await rawGet(`${url}/`, { 'Accept-Encoding': 'gzip, deflate, br' });
     expect(gzipped.headers['content-encoding']).toBe('gzip');

@@ -29,7 +29,10 @@ const DEADLINE_MS = 20_000;
 const LATE_MS = 1000;
 // The demo server's compiled file, as V8 runs it, and the line of blockForever's loop.
 const TIMED_FAULTS = fixturePath('../../apps/demo-server/dist/timed-faults.js');
-const BLOCK_LINE = readFileSync(TIMED_FAULTS, 'utf8').split('\n').findIndex((line) => line.includes('for (;;)')) + 1;
+const BLOCK_LINE =
+  readFileSync(TIMED_FAULTS, 'utf8')
+    .split('\n')
+    .findIndex((line) => line.includes('for (;;)')) + 1;
 
 const tempDirs: string[] = [];
 afterEach(async () => {
@@ -38,7 +41,10 @@ afterEach(async () => {
 });
 
 /** A supervisor over `command` with QUICK and `over` as its config file. */
-function supervise(command: readonly string[], { over = {}, env = {}, args = [] }: { over?: Json; env?: NodeJS.ProcessEnv; args?: readonly string[] } = {}): { supervisor: SupervisorProcess; dir: string } {
+function supervise(
+  command: readonly string[],
+  { over = {}, env = {}, args = [] }: { over?: Json; env?: NodeJS.ProcessEnv; args?: readonly string[] } = {},
+): { supervisor: SupervisorProcess; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'mpm-hang-'));
   tempDirs.push(dir);
   const config = join(dir, 'config.json');
@@ -117,7 +123,7 @@ describe('a hang report before the kill', () => {
     expect(supervisor.stdout).not.toMatch(/ws:\/\/[^\s"]+\/[0-9a-f]{8}-[0-9a-f]{4}-/);
   });
 
-  it("falls back to /proc when the Node child is blocked in a system call, and kills it once timeoutMs is over", async () => {
+  it('falls back to /proc when the Node child is blocked in a system call, and kills it once timeoutMs is over', async () => {
     const { supervisor } = superviseDemoFaultyOnce({ FIXTURE_SLEEP_AFTER_MS: '600' }, { recovery: { forensics: { timeoutMs: '300ms' } } });
     const blocked = await childLine(supervisor, /^blocking the event loop in a system call$/);
     const { decided, gapMs } = await killOf(supervisor, at(supervisor, blocked));

@@ -26,12 +26,10 @@ const QUICK = { MPM_HEALTH_CHECK_INTERVAL_MS: '400', MPM_HEALTH_PROBE_TIMEOUT_MS
 /** For tests of what monitoring sees in a failing child: recovery would replace the child under them. */
 const WATCH_ONLY = { MPM_RECOVERY_ENABLED: 'false' };
 
-const causeNamed = (record: LogRecord, name: string): Record<string, unknown> | undefined =>
-  (record['causes'] as Array<Record<string, unknown>>).find((cause) => cause['name'] === name);
+const causeNamed = (record: LogRecord, name: string): Record<string, unknown> | undefined => (record['causes'] as Array<Record<string, unknown>>).find((cause) => cause['name'] === name);
 
 function healthChange(to: string, from = 0) {
-  return (supervisor: SupervisorProcess) =>
-    supervisor.waitForRecord((record) => record['event'] === 'health_changed' && record['to'] === to, { from, what: `health to turn ${to}` });
+  return (supervisor: SupervisorProcess) => supervisor.waitForRecord((record) => record['event'] === 'health_changed' && record['to'] === to, { from, what: `health to turn ${to}` });
 }
 
 describe('mpm-supervise watches the health of its child', () => {
@@ -87,10 +85,10 @@ describe('mpm-supervise watches the health of its child', () => {
       await new Promise<void>((resolve, reject) => client.once('connect', resolve).once('connect_error', reject));
     }
     const from = supervisor.records.length;
-    const round = await supervisor.waitForRecord(
-      (record) => record['event'] === 'health_check' && (record['metrics'] as Record<string, unknown>)['clients'] === 3,
-      { from, what: 'a round that counts 3 clients' },
-    );
+    const round = await supervisor.waitForRecord((record) => record['event'] === 'health_check' && (record['metrics'] as Record<string, unknown>)['clients'] === 3, {
+      from,
+      what: 'a round that counts 3 clients',
+    });
     // A loaded machine may read a slow probe as a warning for a round; the count is what is judged here.
     expect(round).toMatchObject({ level: 'debug', status: expect.stringMatching(/^(healthy|warning)$/), readiness: 'ready' });
     expect(Object.keys(round['checks'] as object).sort()).toEqual(['network', 'process', 'service', 'socketio']);

@@ -107,10 +107,10 @@ describe('logs of another user’s supervisor, read by root', () => {
     const logs = join(base, 'log');
     mkdirSync(logs, { mode: 0o755 });
     giveToNobody(logs);
-    const supervisor = new SupervisorProcess(
-      ['--name', 'chat', '--state-dir', dir, '--log-file', join(logs, 'chat.log'), '--', 'node', fixturePath('print-lines.mjs'), '3'],
-      { uid: NOBODY.uid, gid: NOBODY.gid },
-    );
+    const supervisor = new SupervisorProcess(['--name', 'chat', '--state-dir', dir, '--log-file', join(logs, 'chat.log'), '--', 'node', fixturePath('print-lines.mjs'), '3'], {
+      uid: NOBODY.uid,
+      gid: NOBODY.gid,
+    });
     await supervisor.waitForEvent('status_server_listening', { timeoutMs: DEADLINE_MS });
     let run: CliRun | undefined;
     await waitUntil(

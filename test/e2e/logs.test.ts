@@ -78,10 +78,7 @@ async function startSupervisor(dir: string): Promise<{ supervisor: SupervisorPro
   const config = join(dir, 'mpm.json');
   writeFileSync(config, JSON.stringify({ log: { maxSizeMb: 1, maxFiles: 3 } }));
   const logFile = join(dir, 'app.log');
-  const supervisor = new SupervisorProcess([
-    '--config', config, '--log-file', logFile, '--name', 'lines', '--',
-    'node', fixturePath('print-lines-on-signal.mjs'), String(TOTAL), '250', '20',
-  ]);
+  const supervisor = new SupervisorProcess(['--config', config, '--log-file', logFile, '--name', 'lines', '--', 'node', fixturePath('print-lines-on-signal.mjs'), String(TOTAL), '250', '20']);
   const waiting = await supervisor.waitForRecord((record) => record.message === 'waiting for SIGUSR1', { what: 'the child to wait for SIGUSR1' });
   // The state file is written once the status server listens.
   await supervisor.waitForEvent('status_server_listening');
@@ -199,7 +196,9 @@ describe('mpm-supervise logs', () => {
 
   it('goes back into the rotated files when the current one has too few lines', async () => {
     const count = 12_000;
-    const inCurrent = readFileSync(logFile, 'utf8').split('\n').filter((line) => line.includes('"source":"child"')).length;
+    const inCurrent = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"source":"child"')).length;
     expect(inCurrent).toBeLessThan(count);
     const { code, lines } = await logs(['-n', String(count), '--json', '--source', 'child', '--state-dir', stateDir]);
     expect(code).toBe(0);

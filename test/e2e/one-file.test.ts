@@ -58,7 +58,9 @@ describe('the one-file build', () => {
     const tmp = join(dir, 'mpm-supervise.mjs');
     const supervisor = new SupervisorProcess(['--', 'node', fixturePath('stays-up.mjs')], { cli: tmp, cwd: dir, env: { NOTIFY_SOCKET: receiver.path, TMPDIR: tmp } });
     expect(await supervisor.waitForExit()).toEqual({ code: 78, signal: null });
-    expect(supervisor.stderr).toMatch(/^mpm-supervise: NOTIFY_SOCKET is set \(a systemd Type=notify unit\) but the native helper did not load \(ENOTDIR[^\n]*\); run pnpm build with a C compiler; without it systemd never hears READY=1 \(or drop Type=notify, WatchdogSec= and NotifyAccess= from the unit\)\n$/);
+    expect(supervisor.stderr).toMatch(
+      /^mpm-supervise: NOTIFY_SOCKET is set \(a systemd Type=notify unit\) but the native helper did not load \(ENOTDIR[^\n]*\); run pnpm build with a C compiler; without it systemd never hears READY=1 \(or drop Type=notify, WatchdogSec= and NotifyAccess= from the unit\)\n$/,
+    );
     expect(supervisor.childPids()).toEqual([]);
     expect(receiver.count('READY=1')).toBe(0);
   });

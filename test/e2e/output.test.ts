@@ -44,7 +44,10 @@ describe('mpm-supervise relays the child output', () => {
     // The file holds the same lines (rotation included), written out before the exit.
     const files = readdirSync(dir).sort((a, b) => rotationIndex(b) - rotationIndex(a));
     const fileRecords = files.flatMap((name) =>
-      readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogRecord),
+      readFileSync(join(dir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as LogRecord),
     );
     expectNumberedLines(fileRecords, 100_000);
     expect(fileRecords.at(-1)).toMatchObject({ event: 'supervisor_stopped' });
@@ -71,7 +74,10 @@ describe('mpm-supervise relays the child output', () => {
     const dropped = notices.reduce((sum, notice) => sum + Number(notice['dropped']), 0);
     expect(dropped).toBeGreaterThan(0);
     expect(notices[0]).toMatchObject({ level: 'warn', source: 'supervisor' });
-    const relayed = supervisor.childLines().map((record) => record.message).filter((text) => text.startsWith('line '));
+    const relayed = supervisor
+      .childLines()
+      .map((record) => record.message)
+      .filter((text) => text.startsWith('line '));
     expect(relayed.length + dropped).toBe(total + 1); // + the "printed" line on stderr
     expect([...relayed].sort()).toEqual(relayed); // what came through is in order
     // The supervisor's own records are never dropped.

@@ -38,9 +38,7 @@ describe('the circuit breaker', () => {
     // Nothing was respawned while open, and not before its time was up.
     const whileOpen = between(supervisor, open, halfOpen);
     expect(whileOpen.filter((record) => record['event'] === 'child_spawned')).toEqual([]);
-    expect(whileOpen.filter((record) => record['event'] === 'recovery')).toMatchObject([
-      { action: 'restart_service', failureClass: 'crashed', result: 'blocked', breaker: 'open' },
-    ]);
+    expect(whileOpen.filter((record) => record['event'] === 'recovery')).toMatchObject([{ action: 'restart_service', failureClass: 'crashed', result: 'blocked', breaker: 'open' }]);
     expect(timeOf(halfOpen)).toBeGreaterThanOrEqual(until - 5);
 
     // Exactly one trial, which worked; successThreshold healthy checks closed the breaker.

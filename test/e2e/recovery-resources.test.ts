@@ -36,10 +36,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
     // Slow enough that the ladder restarts it before 1.5 × critical: 40 MB above critical at 5 MB/s.
     const warning = Math.ceil(baseline.rssMb + 15);
     const critical = Math.ceil(baseline.rssMb + 30);
-    const { supervisor } = superviseDemoFaultyOnce(
-      { DEMO_LEAK_MB_PER_SEC: '5' },
-      { over: { health: { thresholds: { memoryMb: { warning, critical } } }, recovery: { verifyTimeoutMs: '20s' } } },
-    );
+    const { supervisor } = superviseDemoFaultyOnce({ DEMO_LEAK_MB_PER_SEC: '5' }, { over: { health: { thresholds: { memoryMb: { warning, critical } } }, recovery: { verifyTimeoutMs: '20s' } } });
     const first = await supervisor.waitForListening();
 
     const restart = await decision(supervisor, { action: 'restart_service' });
@@ -66,10 +63,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
 
   it('a fast memory leak that would outrun the ladder: restarted gracefully at once, with the forecast as its reason', async () => {
     const critical = Math.ceil(baseline.rssMb + 50);
-    const { supervisor } = superviseDemoFaultyOnce(
-      { DEMO_LEAK_MB_PER_SEC: '100' },
-      { over: { health: { thresholds: { memoryMb: { warning: Math.ceil(baseline.rssMb + 25), critical } } } } },
-    );
+    const { supervisor } = superviseDemoFaultyOnce({ DEMO_LEAK_MB_PER_SEC: '100' }, { over: { health: { thresholds: { memoryMb: { warning: Math.ceil(baseline.rssMb + 25), critical } } } } });
     const first = await supervisor.waitForListening();
 
     const restart = await decision(supervisor, { action: 'restart_service' });
@@ -110,10 +104,7 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
   it('a file descriptor leak past openFds critical: the same ladder, and the restart succeeds', async () => {
     const warning = baseline.fds + 30;
     const critical = baseline.fds + 60;
-    const { supervisor } = superviseDemoFaultyOnce(
-      { DEMO_LEAK_FDS_PER_SEC: '30' },
-      { over: { health: { thresholds: { openFds: { warning, critical } } } } },
-    );
+    const { supervisor } = superviseDemoFaultyOnce({ DEMO_LEAK_FDS_PER_SEC: '30' }, { over: { health: { thresholds: { openFds: { warning, critical } } } } });
     const first = await supervisor.waitForListening();
 
     const restart = await decision(supervisor, { action: 'restart_service' });
@@ -134,10 +125,10 @@ describe('graded recovery climbs the ladder for resources, up to their ceilings'
     const { supervisor } = superviseDemo({ DEMO_BUSY_PERCENT: '95' }, { over: { health: { thresholds: { cpuPercent: { warning: 5, critical: 10 } } } } });
     const { port, pid } = await supervisor.waitForListening();
 
-    const atCeiling = await supervisor.waitForRecord(
-      (record) => record['event'] === 'recovery' && record['action'] === 'log_warning' && String(record['detail']).includes('is as far as'),
-      { timeoutMs: DEADLINE_MS, what: 'the log_warning at the ceiling' },
-    );
+    const atCeiling = await supervisor.waitForRecord((record) => record['event'] === 'recovery' && record['action'] === 'log_warning' && String(record['detail']).includes('is as far as'), {
+      timeoutMs: DEADLINE_MS,
+      what: 'the log_warning at the ceiling',
+    });
     expect(atCeiling).toMatchObject({ failureClass: 'resource', severity: 'critical', result: 'succeeded', childPid: pid, level: 'warn' });
     expect(atCeiling['detail']).toMatch(/^clear_connections is as far as cpuPercent may escalate, .*logging only$/);
     const upToCeiling = decisions(supervisor).filter((record) => at(supervisor, record) <= at(supervisor, atCeiling));

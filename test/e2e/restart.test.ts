@@ -44,7 +44,10 @@ describe('mpm-supervise restarts the child', () => {
     supervisor.signal('SIGTERM');
     expect((await supervisor.waitForExit()).code).toBe(0);
 
-    const delays = supervisor.events('child_restart_scheduled').slice(0, 4).map((record) => record['delayMs']);
+    const delays = supervisor
+      .events('child_restart_scheduled')
+      .slice(0, 4)
+      .map((record) => record['delayMs']);
     expect(delays).toEqual([0, 100, 200, 400]);
     // The gaps a user sees between spawns grow with the delays (and are never shorter).
     const spawnedAt = supervisor.events('child_spawned').map((record) => Date.parse(String(record['timestamp'])));

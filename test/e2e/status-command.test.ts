@@ -108,7 +108,15 @@ describe('status of a running supervisor', () => {
     const json = await statusJson(['--state-dir', dir]);
     expect(json.code).toBe(0);
     expect(json.rows).toHaveLength(1);
-    expect(json.rows[0]).toMatchObject({ name: 'chat', status: 'running', pid: supervisor.pid, state: 'running', statusUrl: url, child: { pid: childPid, state: 'running', restarts: 0 }, breaker: { state: 'closed' } });
+    expect(json.rows[0]).toMatchObject({
+      name: 'chat',
+      status: 'running',
+      pid: supervisor.pid,
+      state: 'running',
+      statusUrl: url,
+      child: { pid: childPid, state: 'running', restarts: 0 },
+      breaker: { state: 'closed' },
+    });
     expect([undefined, 'log_warning']).toContain(json.rows[0]!['lastRecovery']?.action);
     expect(json.rows[0]!['diagnostics']).toMatchObject({ name: 'chat', supervisor: { pid: supervisor.pid }, child: { pid: childPid } });
     expect(json.rows[0]!['health'].status).toBe(json.rows[0]!['diagnostics'].health.latest.status);
@@ -158,7 +166,15 @@ describe('status without a running supervisor', () => {
     const dir = tempDir();
     const deadPid = await pidOfExitedProcess();
     const file = join(dir, 'chat.json');
-    const record = { name: 'chat', pid: deadPid, version: '0.1.0', startedAt: new Date().toISOString(), http: { url: 'http://127.0.0.1:1', host: '127.0.0.1', port: 1, tokenRequired: false }, logFile: null, command: ['node', 'server.js'] };
+    const record = {
+      name: 'chat',
+      pid: deadPid,
+      version: '0.1.0',
+      startedAt: new Date().toISOString(),
+      http: { url: 'http://127.0.0.1:1', host: '127.0.0.1', port: 1, tokenRequired: false },
+      logFile: null,
+      command: ['node', 'server.js'],
+    };
     writeFileSync(file, JSON.stringify(record));
 
     const run = await status(['--state-dir', dir]);

@@ -69,7 +69,11 @@ function notASupervisor(): number {
 }
 
 const staysUp = (name: string, ...args: string[]): string[] => ['--name', name, ...args, '--', 'node', fixturePath('stays-up.mjs')];
-const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '').sort();
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 
 describe('status with a forged state file', () => {
   it('neither connects nor sends the token to the address given for pid 1 or for a live process that is no supervisor', async () => {

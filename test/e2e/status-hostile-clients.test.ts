@@ -113,7 +113,12 @@ describe('connection starvation', () => {
     const outcomes: string[] = [];
     const attackUntil = Date.now() + 8_000;
     while (Date.now() < attackUntil || outcomes.length < 8) {
-      outcomes.push(await httpRequest(`${url}/health/live`, { timeoutMs: 5_000 }).then((answer) => String(answer.status), (error: Error) => error.message));
+      outcomes.push(
+        await httpRequest(`${url}/health/live`, { timeoutMs: 5_000 }).then(
+          (answer) => String(answer.status),
+          (error: Error) => error.message,
+        ),
+      );
       // Let the attackers move on (reconnect, trickle) before the next attempt.
       const churned = idle.opened + slow.opened;
       await waitUntil(() => idle.opened + slow.opened > churned, { timeoutMs: DEADLINE_MS, what: 'the attackers to reconnect' });

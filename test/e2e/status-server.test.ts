@@ -35,7 +35,10 @@ function tempDir(): string {
   return dir;
 }
 
-function supervise(command: readonly string[], { over = {}, env = {}, args = [] }: { over?: Json; env?: NodeJS.ProcessEnv; args?: readonly string[] } = {}): { supervisor: SupervisorProcess; dir: string } {
+function supervise(
+  command: readonly string[],
+  { over = {}, env = {}, args = [] }: { over?: Json; env?: NodeJS.ProcessEnv; args?: readonly string[] } = {},
+): { supervisor: SupervisorProcess; dir: string } {
   const dir = tempDir();
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify(merge(QUICK, over)));

@@ -53,7 +53,12 @@ describe('the systemd notify protocol', () => {
     expect(notify.sequence(['READY', 'RELOADING', 'STOPPING'])).toEqual(['READY=1', 'RELOADING=1', 'READY=1', 'STOPPING=1']);
     // Nothing after STOPPING=1 but status lines: no READY=1, no more pings.
     const stopping = notify.messages.findIndex((fields) => fields.includes('STOPPING=1'));
-    expect(notify.messages.slice(stopping + 1).flat().filter((field) => !field.startsWith('STATUS='))).toEqual([]);
+    expect(
+      notify.messages
+        .slice(stopping + 1)
+        .flat()
+        .filter((field) => !field.startsWith('STATUS=')),
+    ).toEqual([]);
   });
 
   it("keeps NOTIFY_SOCKET and WATCHDOG_USEC out of the child's environment", async () => {

@@ -114,7 +114,11 @@ describe('config/systemd/mpm-supervise.service', () => {
   it('restarts the supervisor after failures that a restart can fix, and only those, within start limits', () => {
     expect(setting(unit, 'Service', 'Restart')).toBe('on-failure');
     expect(timespanMs(setting(unit, 'Service', 'RestartSec'))).toBeGreaterThan(0);
-    const prevented = (unit.get('Service')?.get('RestartPreventExitStatus') ?? []).join(' ').split(/\s+/).filter((word) => word !== '').map(Number);
+    const prevented = (unit.get('Service')?.get('RestartPreventExitStatus') ?? [])
+      .join(' ')
+      .split(/\s+/)
+      .filter((word) => word !== '')
+      .map(Number);
     expect(prevented).toEqual(expect.arrayContaining([EXIT_USAGE, EXIT_CONFIG, 127]));
     expect(prevented).not.toContain(EXIT_GAVE_UP);
     expect(prevented).not.toContain(EXIT_INTERNAL);
@@ -140,10 +144,25 @@ describe('config/systemd/mpm-supervise.service', () => {
 
   it('sandboxes the supervisor and its child, without breaking V8', () => {
     const expected: Record<string, string> = {
-      NoNewPrivileges: 'yes', ProtectSystem: 'strict', ProtectHome: 'read-only', PrivateTmp: 'yes', PrivateDevices: 'yes',
-      ProtectKernelTunables: 'yes', ProtectKernelModules: 'yes', ProtectKernelLogs: 'yes', ProtectControlGroups: 'yes',
-      ProtectClock: 'yes', ProtectHostname: 'yes', RestrictNamespaces: 'yes', RestrictRealtime: 'yes', RestrictSUIDSGID: 'yes',
-      LockPersonality: 'yes', SystemCallArchitectures: 'native', CapabilityBoundingSet: '', UMask: '0077', DynamicUser: 'yes',
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      ProtectHome: 'read-only',
+      PrivateTmp: 'yes',
+      PrivateDevices: 'yes',
+      ProtectKernelTunables: 'yes',
+      ProtectKernelModules: 'yes',
+      ProtectKernelLogs: 'yes',
+      ProtectControlGroups: 'yes',
+      ProtectClock: 'yes',
+      ProtectHostname: 'yes',
+      RestrictNamespaces: 'yes',
+      RestrictRealtime: 'yes',
+      RestrictSUIDSGID: 'yes',
+      LockPersonality: 'yes',
+      SystemCallArchitectures: 'native',
+      CapabilityBoundingSet: '',
+      UMask: '0077',
+      DynamicUser: 'yes',
     };
     const actual = Object.fromEntries(Object.keys(expected).map((key) => [key, setting(unit, 'Service', key)]));
     expect(actual).toEqual(expected);

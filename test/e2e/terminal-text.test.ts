@@ -42,10 +42,12 @@ function withoutLevelColours(text: string): { plain: string; coloured: number } 
   let coloured = 0;
   const plain = text
     .split('\n')
-    .map((line) => line.replace(/^(\d\d:\d\d:\d\d\.\d{3} )\u001b\[\d+m([a-z]+ *)\u001b\[39m/, (_, time: string, level: string) => {
-      coloured += 1;
-      return time + level;
-    }))
+    .map((line) =>
+      line.replace(/^(\d\d:\d\d:\d\d\.\d{3} )\u001b\[\d+m([a-z]+ *)\u001b\[39m/, (_, time: string, level: string) => {
+        coloured += 1;
+        return time + level;
+      }),
+    )
     .join('\n');
   return { plain, coloured };
 }
@@ -97,7 +99,10 @@ describe("the supervisor's pretty lines", () => {
     expect(warning).toContain('type="mpm:\\u001b]0;ipc owned\\u0007\\u009b2J"');
 
     // The file is for machines: JSON with the child's text exactly as it came.
-    const records = readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as LogRecord);
+    const records = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LogRecord);
     const raws = HOSTILE.map(([raw]) => raw);
     for (const stream of ['stdout', 'stderr']) {
       expect(records.filter((record) => record.source === 'child' && record['stream'] === stream && record.message !== 'hostile done').map((record) => record.message)).toEqual(raws);

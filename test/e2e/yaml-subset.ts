@@ -107,9 +107,7 @@ export function at(value: Yaml, ...path: (string | number)[]): Yaml {
   let current: Yaml = value;
   for (const [index, step] of path.entries()) {
     const next: Yaml | undefined =
-      typeof step === 'number'
-        ? Array.isArray(current) ? current[step] : undefined
-        : current !== null && typeof current === 'object' && !Array.isArray(current) ? current[step] : undefined;
+      typeof step === 'number' ? (Array.isArray(current) ? current[step] : undefined) : current !== null && typeof current === 'object' && !Array.isArray(current) ? current[step] : undefined;
     if (next === undefined) throw new Error(`missing: ${path.slice(0, index + 1).join('.')}`);
     current = next;
   }

@@ -10,16 +10,7 @@ export const CHROMIUM_PATH = process.env['MPM_TEST_CHROMIUM'] ?? '/usr/bin/chrom
  * Headless, as root in a container, and quiet on a machine without a network: without the
  * background-networking flags Chromium keeps opening connections to Google's hosts.
  */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** What the page said on its console, and script errors it did not catch. */
 export interface ConsoleEntry {

@@ -19,10 +19,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * when given (a pseudo-terminal); killed and rejected at the deadline, so that a command
  * that hangs fails the test. A variable `env` sets to undefined is not passed on.
  */
-export function runCli(
-  args: readonly string[],
-  { env = {}, timeoutMs = 20_000, launcher = [] }: { env?: NodeJS.ProcessEnv; timeoutMs?: number; launcher?: readonly string[] } = {},
-): Promise<CliRun> {
+export function runCli(args: readonly string[], { env = {}, timeoutMs = 20_000, launcher = [] }: { env?: NodeJS.ProcessEnv; timeoutMs?: number; launcher?: readonly string[] } = {}): Promise<CliRun> {
   const [command, ...rest] = [...launcher, process.execPath, cliPath, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(command!, rest, { cwd: repoRoot, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -48,10 +48,7 @@ export class SupervisorProcess {
    * `cli` runs another entry file than the built dist/cli.js (the one-file build).
    * `uid` and `gid` run it as another user (the tests run as root), with no supplementary groups.
    */
-  constructor(
-    args: readonly string[],
-    options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean; launcher?: readonly string[]; cli?: string; uid?: number; gid?: number } = {},
-  ) {
+  constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean; launcher?: readonly string[]; cli?: string; uid?: number; gid?: number } = {}) {
     // Tests run side by side: unless a test says otherwise, each supervisor gets a free
     // status port and its own state folder (neither the default 8766 nor the user's).
     const env: NodeJS.ProcessEnv = { ...process.env, MPM_HTTP_PORT: '0', ...options.env };
@@ -203,7 +200,10 @@ export class SupervisorProcess {
   }
 
   #tail(): string {
-    return this.records.slice(-8).map((record) => JSON.stringify(record).slice(0, 300)).join('\n');
+    return this.records
+      .slice(-8)
+      .map((record) => JSON.stringify(record).slice(0, 300))
+      .join('\n');
   }
 }
 

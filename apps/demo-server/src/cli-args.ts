@@ -19,10 +19,7 @@ const BARE_VALUE = '1';
  * Reads argv into flag → raw text, the last occurrence winning. It knows nothing of what
  * the values mean; `shapeOf` says which flags exist and how they take values.
  */
-export function readFlags(
-  argv: readonly string[],
-  shapeOf: (flag: string) => FlagShape | undefined,
-): Map<string, string> {
+export function readFlags(argv: readonly string[], shapeOf: (flag: string) => FlagShape | undefined): Map<string, string> {
   const flags = new Map<string, string>();
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index] ?? '';

@@ -69,9 +69,7 @@ const SWITCHES: SwitchTable = {
   countEveryMs: { env: 'DEMO_COUNT_EVERY_MS', flag: '--count-every', arity: 'value', reader: values.intervalMs },
 };
 
-const SHAPE_BY_FLAG: ReadonlyMap<string, FlagShape> = new Map(
-  Object.values(SWITCHES).map((spec: SwitchSpec<unknown>) => [spec.flag, { arity: spec.arity, expected: spec.reader.expected }]),
-);
+const SHAPE_BY_FLAG: ReadonlyMap<string, FlagShape> = new Map(Object.values(SWITCHES).map((spec: SwitchSpec<unknown>) => [spec.flag, { arity: spec.arity, expected: spec.reader.expected }]));
 
 /**
  * Resolves the fault switches from argv (without node and script) and the environment.

@@ -5,9 +5,7 @@ export type GrandchildKind = 'plain' | 'stubborn';
 // Runs in the grandchild. A long interval keeps it alive; a stubborn one shrugs off
 // SIGTERM so only SIGKILL (or a group kill with escalation) ends it.
 function grandchildCode(kind: GrandchildKind): string {
-  const stubborn = kind === 'stubborn'
-    ? "process.on('SIGTERM', () => process.stdout.write('demo-grandchild ignoring SIGTERM\\n'));"
-    : '';
+  const stubborn = kind === 'stubborn' ? "process.on('SIGTERM', () => process.stdout.write('demo-grandchild ignoring SIGTERM\\n'));" : '';
   return `${stubborn}
 setInterval(() => {}, 1 << 30);
 process.stdout.write('demo-grandchild pid=' + process.pid + '\\n');`;

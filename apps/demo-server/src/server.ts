@@ -100,9 +100,7 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
   };
   // Once listening, so the agent's mpm:ready goes out at once. The agent is not detached
   // by close(): closing is how the agent shuts the process down, and it still has to exit.
-  const agent = options.agent === undefined || options.agent === false
-    ? undefined
-    : attachAgent(io, { close, log, ...(options.agent === true ? {} : options.agent) });
+  const agent = options.agent === undefined || options.agent === false ? undefined : attachAgent(io, { close, log, ...(options.agent === true ? {} : options.agent) });
   return { port, host, agent, stats, close };
 }
 

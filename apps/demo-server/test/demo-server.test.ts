@@ -73,9 +73,7 @@ describe('parseFaults', () => {
     expect(parseFaults([], {}).busyPercent).toBe(0);
     expect(parseFaults([], { DEMO_BUSY_PERCENT: '60' }).busyPercent).toBe(60);
     expect(parseFaults(['--busy-percent', '95'], { DEMO_BUSY_PERCENT: '1' }).busyPercent).toBe(95);
-    expect(configError(() => parseFaults([], { DEMO_BUSY_PERCENT: '0' })).message).toBe(
-      'invalid DEMO_BUSY_PERCENT value "0": expected a whole percentage of CPU time (1 to 95)',
-    );
+    expect(configError(() => parseFaults([], { DEMO_BUSY_PERCENT: '0' })).message).toBe('invalid DEMO_BUSY_PERCENT value "0": expected a whole percentage of CPU time (1 to 95)');
     expect(configError(() => parseFaults(['--busy-percent=96'], {})).setting).toBe('--busy-percent');
     expect(configError(() => parseFaults(['--busy-percent', '50.5'], {})).setting).toBe('--busy-percent');
   });
@@ -118,10 +116,13 @@ describe('startDemoServer', () => {
     const server = await startDemoServer({ port: 0, tickMs: 50 });
     const client: Socket = io(`http://127.0.0.1:${server.port}`, { transports: ['websocket'], reconnection: false });
     try {
-      await within(new Promise<void>((resolve, reject) => {
-        client.once('connect', resolve);
-        client.once('connect_error', reject);
-      }), 'connect');
+      await within(
+        new Promise<void>((resolve, reject) => {
+          client.once('connect', resolve);
+          client.once('connect_error', reject);
+        }),
+        'connect',
+      );
       client.emit('ping'); // no ack: must be ignored, not thrown on
       const reply = await within(new Promise<PingReply>((resolve) => client.emit('ping', resolve)), 'ping ack');
       expect(reply).toMatchObject({ pong: true, pid: process.pid });
@@ -174,10 +175,13 @@ describe('demo:fault events', () => {
 
   async function connected(port: number): Promise<Socket> {
     const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
-    await within(new Promise<void>((resolve, reject) => {
-      client.once('connect', resolve);
-      client.once('connect_error', reject);
-    }), 'connect');
+    await within(
+      new Promise<void>((resolve, reject) => {
+        client.once('connect', resolve);
+        client.once('connect_error', reject);
+      }),
+      'connect',
+    );
     return client;
   }
 
@@ -249,12 +253,15 @@ describe('dist/main.js', () => {
 
   it('keeps answering pings while the busy switch burns the CPU, and exits 0 on SIGTERM', async () => {
     const server = run({ DEMO_BUSY_PERCENT: '80' });
-    const port = await within(new Promise<string>((resolve) => {
-      server.child.stdout?.on('data', () => {
-        const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-    }), 'listening line');
+    const port = await within(
+      new Promise<string>((resolve) => {
+        server.child.stdout?.on('data', () => {
+          const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+      }),
+      'listening line',
+    );
     expect(server.stdout()).toContain('demo-server busy: spinning 80 ms of every 100 ms\n');
     const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
     try {
@@ -269,12 +276,15 @@ describe('dist/main.js', () => {
 
   it('prints its port once listening and exits 0 on SIGTERM', async () => {
     const server = run({});
-    const port = await within(new Promise<string>((resolve) => {
-      server.child.stdout?.on('data', () => {
-        const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
-    }), 'listening line');
+    const port = await within(
+      new Promise<string>((resolve) => {
+        server.child.stdout?.on('data', () => {
+          const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
+          if (match?.[1] !== undefined) resolve(match[1]);
+        });
+      }),
+      'listening line',
+    );
     expect(Number(port)).toBeGreaterThan(0);
     server.child.kill('SIGTERM');
     expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
@@ -283,14 +293,17 @@ describe('dist/main.js', () => {
 
   /** The port from the listening line. */
   function portOf(server: ReturnType<typeof run>): Promise<string> {
-    return within(new Promise<string>((resolve) => {
-      const look = (): void => {
-        const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
-        if (match?.[1] !== undefined) resolve(match[1]);
-      };
-      server.child.stdout?.on('data', look);
-      look();
-    }), 'listening line');
+    return within(
+      new Promise<string>((resolve) => {
+        const look = (): void => {
+          const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
+          if (match?.[1] !== undefined) resolve(match[1]);
+        };
+        server.child.stdout?.on('data', look);
+        look();
+      }),
+      'listening line',
+    );
   }
 
   /** The numbers of the `demo-count N` lines, and the N of `demo-count stopped after N` (undefined without one). */

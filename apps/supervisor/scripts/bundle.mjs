@@ -16,9 +16,7 @@ const outfile = join(app, 'bundle', 'mpm-supervise.mjs');
 const embedNative = {
   name: 'embed-native',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/binary\.js$/ }, (args) =>
-      args.importer.includes(join('packages', 'native')) ? { path: 'embedded-native-binary', namespace: 'mpm-native' } : undefined,
-    );
+    builder.onResolve({ filter: /^\.\/binary\.js$/ }, (args) => (args.importer.includes(join('packages', 'native')) ? { path: 'embedded-native-binary', namespace: 'mpm-native' } : undefined));
     builder.onLoad({ filter: /.*/, namespace: 'mpm-native' }, () => ({
       resolveDir: dirname(nativeModule),
       loader: 'js',

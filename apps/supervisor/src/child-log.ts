@@ -67,7 +67,10 @@ export function logChildEvents(controller: ChildController, logger: winston.Logg
   });
 
   controller.on('escapesEnded', ({ generation, found, killed }) => {
-    const shown = found.slice(0, 10).map((escaped) => `${escaped.pid} (${escaped.name})`).join(', ');
+    const shown = found
+      .slice(0, 10)
+      .map((escaped) => `${escaped.pid} (${escaped.name})`)
+      .join(', ');
     const more = found.length > 10 ? ` and ${found.length - 10} more` : '';
     const forced = killed.length === 0 ? '' : `; ${killed.length} needed SIGKILL`;
     logger.warn(`ended ${found.length} process(es) that had left the child's process group: ${shown}${more}${forced}`, {

@@ -18,9 +18,7 @@ export function printConfig(outcome: LoadOutcome, sources: boolean, output: Comm
     return ExitCode.config;
   }
   const config = redactConfig(outcome.loaded.config);
-  const body = sources
-    ? { config, sources: Object.fromEntries([...outcome.loaded.sources].map(([path, source]) => [path, describeSource(source)])) }
-    : config;
+  const body = sources ? { config, sources: Object.fromEntries([...outcome.loaded.sources].map(([path, source]) => [path, describeSource(source)])) } : config;
   output.writeOut(`${JSON.stringify(body, null, 2)}\n`);
   return ExitCode.ok;
 }

@@ -24,7 +24,12 @@ export function reloaderFor(request: ConfigRequest, env: () => NodeJS.ProcessEnv
     const outcome = loadFor(request, env(), cwd);
     if (!outcome.ok || outcome.loaded.config.command !== null) return outcome;
     const file = outcome.loaded.file ?? 'the config';
-    return { ok: false, file: outcome.loaded.file, warnings: outcome.warnings, errors: [{ severity: 'error', code: 'wrong_type', key: 'command', message: `${file}: command: nothing to run any more` }] };
+    return {
+      ok: false,
+      file: outcome.loaded.file,
+      warnings: outcome.warnings,
+      errors: [{ severity: 'error', code: 'wrong_type', key: 'command', message: `${file}: command: nothing to run any more` }],
+    };
   };
 }
 

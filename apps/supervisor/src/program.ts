@@ -123,7 +123,7 @@ Options of run: mpm-supervise run --help`,
     .description("print the last lines of a supervisor's log file; -f follows it across rotation")
     .option('-n, --lines <n>', 'how many lines to print first', lineCount, 50)
     .option('-f, --follow', 'keep printing lines as they are written, across rotation')
-    .addOption(new Option('--source <source>', 'only the child\'s output or only the supervisor\'s events').choices(['child', 'supervisor']))
+    .addOption(new Option('--source <source>', "only the child's output or only the supervisor's events").choices(['child', 'supervisor']))
     .option('--json', 'print the JSON lines as they are in the file')
     .option('--file <file>', 'read this log file (default: the one the running supervisor writes)')
     .action((options: { lines: number; follow?: boolean; source?: LogSource; json?: boolean; file?: string }) => {

@@ -78,7 +78,10 @@ export function nameFromCommand(commandLine: readonly string[]): string {
   const [command = '', ...args] = commandLine;
   const script = isNodeCommand(command) ? scriptOf(args) : undefined;
   const base = parsePath(script ?? command).name;
-  const safe = base.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-._]+|-+$/g, '').slice(0, 64);
+  const safe = base
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-._]+|-+$/g, '')
+    .slice(0, 64);
   return safe === '' ? FALLBACK_NAME : safe;
 }
 

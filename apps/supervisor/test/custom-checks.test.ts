@@ -33,7 +33,7 @@ const exec = (command: string[]): CustomCheck => ({ name: 'db', type: 'exec', co
 const module = (path: string, options: Record<string, unknown> = {}): CustomCheck => ({ name: 'queue', type: 'module', module: path, options, maxAction: 'log_warning' });
 
 describe('what keeps a user-defined check from running at all', () => {
-  it('finds an exec check whose program is missing or not executable, on PATH or by path from the child\'s folder', () => {
+  it("finds an exec check whose program is missing or not executable, on PATH or by path from the child's folder", () => {
     file('check.sh', '#!/bin/sh\nexit 0\n', 0o755);
     file('plain.txt', 'not a program', 0o644);
     expect(problemOf(exec(['sh', '-c', 'true']), place)).toBeUndefined();
@@ -105,11 +105,17 @@ describe('the names a check may not take', () => {
 });
 
 describe('recovery settings', () => {
-  it("give each user-defined check its maxAction as its ceiling", () => {
+  it('give each user-defined check its maxAction as its ceiling', () => {
     const base = defaultConfig();
     const config: Config = {
       ...base,
-      health: { ...base.health, custom: [{ name: 'redis', type: 'tcp', host: '127.0.0.1', port: 6379, maxAction: 'log_warning' }, { ...exec(['true']), maxAction: 'restart_service' }] },
+      health: {
+        ...base.health,
+        custom: [
+          { name: 'redis', type: 'tcp', host: '127.0.0.1', port: 6379, maxAction: 'log_warning' },
+          { ...exec(['true']), maxAction: 'restart_service' },
+        ],
+      },
     };
     expect(recoverySettingsFrom(config).checkCeilings).toEqual({ redis: 'log_warning', db: 'restart_service' });
   });

@@ -53,7 +53,12 @@ describe('/proc/net/tcp', () => {
 
   it('connects to a loopback or wildcard inspector over loopback, and to no other address', () => {
     expect(addressOf([{ address: '::ffff:127.0.0.1', port: 1, inode: '1' }])).toEqual({ host: '127.0.0.1', port: 1 });
-    expect(addressOf([{ address: '10.0.0.1', port: 2, inode: '2' }, { address: '127.0.0.1', port: 3, inode: '3' }])).toEqual({ host: '127.0.0.1', port: 3 });
+    expect(
+      addressOf([
+        { address: '10.0.0.1', port: 2, inode: '2' },
+        { address: '127.0.0.1', port: 3, inode: '3' },
+      ]),
+    ).toEqual({ host: '127.0.0.1', port: 3 });
     expect(addressOf([{ address: '0.0.0.0', port: 4, inode: '4' }])).toEqual({ host: '127.0.0.1', port: 4 });
     expect(addressOf([{ address: '::', port: 5, inode: '5' }])).toEqual({ host: '::1', port: 5 });
     expect(() => addressOf([{ address: '10.0.0.1', port: 6, inode: '6' }])).toThrow('the new listening socket is on 10.0.0.1:6, not on loopback: not connecting to it');

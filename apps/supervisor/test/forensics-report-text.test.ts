@@ -115,7 +115,11 @@ describe('a hang report in words', () => {
       frames: STACK.frames,
       depth: 5,
     });
-    expect(hangReportFields({ report: PROC, childPid: 7, generation: 1 })).toMatchObject({ kind: 'proc', proc: { state: 'S (sleeping)', wchan: 'do_epoll_wait', syscall: 'epoll_pwait (281)' }, why: PROC.kind === 'proc' ? PROC.why : '' });
+    expect(hangReportFields({ report: PROC, childPid: 7, generation: 1 })).toMatchObject({
+      kind: 'proc',
+      proc: { state: 'S (sleeping)', wchan: 'do_epoll_wait', syscall: 'epoll_pwait (281)' },
+      why: PROC.kind === 'proc' ? PROC.why : '',
+    });
   });
 
   it("is read back from another supervisor's /diagnostics without trusting it", () => {

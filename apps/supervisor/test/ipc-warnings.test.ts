@@ -45,9 +45,7 @@ describe('IpcWarnings', () => {
     clock.now += 2_000;
     ipc.invalid('mpm:latest', 'r');
     expect(records.at(-1)).toMatchObject({ event: 'ipc_messages_suppressed', count: 3 });
-    expect(records.at(-1)!['message']).toBe(
-      'suppressed 3 invalid IPC messages of types not seen before from the child in the last 61s (8 types are logged per child)',
-    );
+    expect(records.at(-1)!['message']).toBe('suppressed 3 invalid IPC messages of types not seen before from the child in the last 61s (8 types are logged per child)');
   });
 
   it('says once that the channel was closed for an oversized message, and once per child that lines are not JSON', () => {

@@ -40,7 +40,11 @@ class StalledStream extends Writable {
   }
 
   records(): Array<Record<string, unknown>> {
-    return this.chunks.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return this.chunks
+      .join('')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 }
 
@@ -85,7 +89,10 @@ describe('the supervisor log', () => {
 
     expect(readdirSync(dir).sort()).toEqual(['app.log', 'app.log.1', 'app.log.2']);
     const kept = ['app.log.2', 'app.log.1', 'app.log'].flatMap((name) =>
-      readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message),
+      readFileSync(join(dir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { message: string }).message),
     );
     // The newest lines, contiguous and in order, up to the last one.
     expect(kept.at(-1)).toBe('line 199');
@@ -109,7 +116,11 @@ describe('the supervisor log', () => {
     log.logger.info('three');
     await log.close();
 
-    const fileMessages = (file: string): string[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message);
+    const fileMessages = (file: string): string[] =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { message: string }).message);
     expect(fileMessages(first)).toEqual(['one']);
     expect(fileMessages(second)).toEqual(['two', 'three']);
     const lines = stdout.chunks.join('').trimEnd().split('\n');
@@ -137,7 +148,9 @@ describe('the supervisor log', () => {
     const fields = { event: 'status_server_listening', url: 'http://127.0.0.1:8766', host: '127.0.0.1', port: 8766, tokenRequired: false, stateFile: '/run/s.json' };
     log.logger.info('status server on http://127.0.0.1:8766 (/health, /health/ready, /metrics, /diagnostics, /events)', fields);
     await log.close();
-    expect(stdout.chunks.join('')).toMatch(/ info {2}supervisor status server on http:\/\/127\.0\.0\.1:8766 \(\/health, \/health\/ready, \/metrics, \/diagnostics, \/events\) {2}stateFile=\/run\/s\.json\n$/);
+    expect(stdout.chunks.join('')).toMatch(
+      / info {2}supervisor status server on http:\/\/127\.0\.0\.1:8766 \(\/health, \/health\/ready, \/metrics, \/diagnostics, \/events\) {2}stateFile=\/run\/s\.json\n$/,
+    );
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject(fields);
   });
 
@@ -165,7 +178,10 @@ describe('the supervisor log', () => {
     writeLine(childLine('cut', { stream: 'stderr', cut: { originalBytes: 70_000 } }));
     await log.close();
 
-    const fileRecords = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const fileRecords = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     for (const records of [stdout.records(), fileRecords]) {
       expect(records.map((record) => record['message'])).toEqual(['first', 'child exited', 'cut']);
       expect(records[0]).toEqual({ timestamp: expect.any(String), level: 'info', source: 'child', stream: 'stdout', pid: 42, message: 'first' });
@@ -192,7 +208,11 @@ describe('the supervisor log', () => {
     const writeLine = childLineWriter(log.logger);
     for (const text of ['a', 'b', 'x'.repeat(2000), 'c']) writeLine(childLine(text));
     await log.close();
-    const messages = (name: string): string[] => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { message: string }).message);
+    const messages = (name: string): string[] =>
+      readFileSync(join(dir, name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { message: string }).message);
     expect([messages('app.log.2'), messages('app.log.1'), messages('app.log')]).toEqual([['a', 'b'], ['x'.repeat(2000)], ['c']]);
   });
 });

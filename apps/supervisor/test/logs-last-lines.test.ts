@@ -35,7 +35,10 @@ function last(options: Partial<LastLinesOptions> & { count: number }): string[] 
 
 describe('readLastLines', () => {
   it('takes the last lines of the current file when it has enough', () => {
-    writeRotated([['old 1', 'old 2'], ['a', 'b', 'c', 'd']]);
+    writeRotated([
+      ['old 1', 'old 2'],
+      ['a', 'b', 'c', 'd'],
+    ]);
     expect(last({ count: 3 })).toEqual(['b', 'c', 'd']);
   });
 

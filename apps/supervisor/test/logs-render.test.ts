@@ -47,9 +47,7 @@ describe('lineRenderer', () => {
       expect(render(parseLogLine(text))).toBe(text);
     }
     // A level winston has no colour for falls back to an uncoloured line.
-    expect(render(parseLogLine('{"timestamp":"2026-01-02T03:04:05.678Z","level":"loud","source":"supervisor","message":"m"}'))).toBe(
-      '03:04:05.678 loud  supervisor m',
-    );
+    expect(render(parseLogLine('{"timestamp":"2026-01-02T03:04:05.678Z","level":"loud","source":"supervisor","message":"m"}'))).toBe('03:04:05.678 loud  supervisor m');
   });
 
   it('shows control characters anywhere in a line as escapes; the colour of the level is the only escape sequence left', () => {

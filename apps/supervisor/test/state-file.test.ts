@@ -17,7 +17,15 @@ function tempDir(): string {
 }
 
 function record(pid: number): StateRecord {
-  return { name: 'chat', pid, version: '0.1.0', startedAt: new Date(0).toISOString(), http: { url: 'http://127.0.0.1:8766', host: '127.0.0.1', port: 8766, tokenRequired: false }, logFile: null, command: ['node', 'server.js'] };
+  return {
+    name: 'chat',
+    pid,
+    version: '0.1.0',
+    startedAt: new Date(0).toISOString(),
+    http: { url: 'http://127.0.0.1:8766', host: '127.0.0.1', port: 8766, tokenRequired: false },
+    logFile: null,
+    command: ['node', 'server.js'],
+  };
 }
 
 describe('stateDirFor', () => {

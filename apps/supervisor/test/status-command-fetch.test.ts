@@ -155,6 +155,9 @@ describe('collectRows', () => {
 
     const named = hostOf(supervisors);
     await collectRows({ ...lookup, httpHost: '192.0.2.7' }, named.host);
-    expect(named.asked.map(([target, token]) => [target.port, token])).toEqual([[8766, 'tok'], [8767, 'tok']]);
+    expect(named.asked.map(([target, token]) => [target.port, token])).toEqual([
+      [8766, 'tok'],
+      [8767, 'tok'],
+    ]);
   });
 });

@@ -43,7 +43,16 @@ function document(over: { child?: Json; health?: Json; breaker?: Json; recovery?
     generatedAt: new Date(NOW).toISOString(),
     name: 'chat',
     versions: { mpmSupervise: '0.1.0', node: '20.20.2' },
-    supervisor: { pid: 4100, startedAt: ago(3_900_000), uptimeSeconds: 3900, stopping: false, statusServer: 'http://127.0.0.1:8766', stateFile: '/run/user/1000/mpm-supervise/chat.json', logFile: '/var/log/chat.log', ...over.supervisor },
+    supervisor: {
+      pid: 4100,
+      startedAt: ago(3_900_000),
+      uptimeSeconds: 3900,
+      stopping: false,
+      statusServer: 'http://127.0.0.1:8766',
+      stateFile: '/run/user/1000/mpm-supervise/chat.json',
+      logFile: '/var/log/chat.log',
+      ...over.supervisor,
+    },
     config: { http: { token: '[redacted]' } },
     child: { command: 'node', args: ['server.js'], pid: 4111, state: 'running', generation: 1, uptimeSeconds: 192.4, restarts: 0, lastExit: null, ...over.child },
     health: {
@@ -59,7 +68,20 @@ function document(over: { child?: Json; health?: Json; breaker?: Json; recovery?
 }
 
 function event(id: number, action: string, result: string, msAgo: number, over: Json = {}): Json {
-  return { id, time: ago(msAgo), action, failureClass: 'crashed', severity: 'critical', reason: 'child 4111 killed by SIGKILL', result, detail: 'respawned after 100 ms (attempt 1)', durationMs: 600, generation: 1, pid: 4111, ...over };
+  return {
+    id,
+    time: ago(msAgo),
+    action,
+    failureClass: 'crashed',
+    severity: 'critical',
+    reason: 'child 4111 killed by SIGKILL',
+    result,
+    detail: 'respawned after 100 ms (attempt 1)',
+    durationMs: 600,
+    generation: 1,
+    pid: 4111,
+    ...over,
+  };
 }
 
 const running = (doc: Json, supervisor = facts()): StatusRow => rowFromFetch(supervisor, { kind: 'ok', document: doc });
@@ -136,7 +158,16 @@ describe('the table', () => {
   });
 
   it('keeps each line within 120 columns, cutting health and last recovery with …, never a note', () => {
-    const metrics = [{ name: 'socketioLatencyMs', value: null, unit: 'ms', status: 'critical', thresholds: { warning: 500, critical: 2000 }, message: `Socket.IO ping at http://127.0.0.1:34611 failed: ${'x'.repeat(120)}` }];
+    const metrics = [
+      {
+        name: 'socketioLatencyMs',
+        value: null,
+        unit: 'ms',
+        status: 'critical',
+        thresholds: { warning: 500, critical: 2000 },
+        message: `Socket.IO ping at http://127.0.0.1:34611 failed: ${'x'.repeat(120)}`,
+      },
+    ];
     const long = running(
       document({ health: { latest: { status: 'critical', metrics } }, recovery: { recentEvents: [event(1, 'emergency_stop', 'skipped', 4 * 86_400_000, { skip: 'disabled' })] } }),
       facts('a-rather-long-service-name-indeed'),
@@ -156,7 +187,9 @@ describe('the table', () => {
   });
 
   it('colours the health, state and breaker words on a terminal, and nothing else', () => {
-    const doc = document({ health: { latest: { status: 'warning', metrics: [{ name: 'cpuPercent', value: 85, unit: 'percent', status: 'warning', thresholds: { warning: 80, critical: 95 }, message: 'm' }] } } });
+    const doc = document({
+      health: { latest: { status: 'warning', metrics: [{ name: 'cpuPercent', value: 85, unit: 'percent', status: 'warning', thresholds: { warning: 80, critical: 95 }, message: 'm' }] } },
+    });
     const { stdout } = report([running(doc)], { colour: true });
     const row = tableOf(stdout)[1]!;
     expect(row).toContain(`${ESC}32mrunning${ESC}0m  `);

@@ -23,7 +23,7 @@ function captureLogger(): { logger: winston.Logger; records: Record<string, unkn
 }
 
 describe('takeSystemdEnvironment', () => {
-  it("reads NOTIFY_SOCKET and half of WATCHDOG_USEC, and removes them from the environment the child inherits", () => {
+  it('reads NOTIFY_SOCKET and half of WATCHDOG_USEC, and removes them from the environment the child inherits', () => {
     const env: NodeJS.ProcessEnv = { NOTIFY_SOCKET: '/run/systemd/notify', WATCHDOG_USEC: '30000000', WATCHDOG_PID: '77', PATH: '/bin' };
     expect(takeSystemdEnvironment(env, 77)).toEqual({ notifySocket: '/run/systemd/notify', watchdogPingMs: 15_000 });
     expect(env).toEqual({ PATH: '/bin' });

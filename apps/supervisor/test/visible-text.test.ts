@@ -13,9 +13,7 @@ describe('visible', () => {
 
   it('writes C1 controls and the bidi controls as \\uNNNN', () => {
     expect(visible('\u0080\u0085\u009b2J\u009f')).toBe('\\u0080\\u0085\\u009b2J\\u009f');
-    expect(visible('\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c')).toBe(
-      '\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c',
-    );
+    expect(visible('\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c')).toBe('\\u202a\\u202b\\u202c\\u202d\\u202e\\u2066\\u2067\\u2068\\u2069\\u200e\\u200f\\u061c');
     // Characters right beside those ranges are ordinary text.
     expect(visible('\u00a0\u2029\u202f\u2065\u206a')).toBe('\u00a0\u2029\u202f\u2065\u206a');
   });

@@ -1,11 +1,4 @@
-import {
-  parseSupervisorMessage,
-  type AckMessage,
-  type PongMessage,
-  type ReadyMessage,
-  type ServiceStats,
-  type SupervisorMessage,
-} from '@mpm/protocol';
+import { parseSupervisorMessage, type AckMessage, type PongMessage, type ReadyMessage, type ServiceStats, type SupervisorMessage } from '@mpm/protocol';
 import type { Server } from 'socket.io';
 import { processChannel, type IpcChannel } from './channel.js';
 import { clearConnections } from './clear-connections.js';

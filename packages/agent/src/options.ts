@@ -59,10 +59,7 @@ function check(option: string, value: unknown, valid: boolean, expected: string)
  * Resolves the options once, defaults in one place. `defaultClose` and `defaultChannel` are
  * asked for only when the caller gave none (reading the process's channel is a side effect).
  */
-export function resolveAgentOptions(
-  options: AgentOptions,
-  defaults: { readonly close: () => Promise<void>; readonly channel: () => IpcChannel | undefined },
-): ResolvedAgentOptions {
+export function resolveAgentOptions(options: AgentOptions, defaults: { readonly close: () => Promise<void>; readonly channel: () => IpcChannel | undefined }): ResolvedAgentOptions {
   const graceMs = options.graceMs ?? AGENT_DEFAULTS.graceMs;
   check('graceMs', graceMs, typeof graceMs === 'number' && graceMs >= 0 && graceMs <= MAX_GRACE_MS, `a number of milliseconds from 0 to ${MAX_GRACE_MS}`);
   const lagResolutionMs = options.lagResolutionMs ?? AGENT_DEFAULTS.lagResolutionMs;

@@ -79,12 +79,8 @@ describe('attachAgent without a channel', () => {
 
   it('names a bad option, what it expected and what it got', () => {
     const io = newServer();
-    expect(() => attachAgent(io, { channel: new FakeChannel(), graceMs: -1 })).toThrow(
-      new AgentOptionError('graceMs', 'a number of milliseconds from 0 to 2147483647', -1),
-    );
-    expect(() => attachAgent(io, { channel: new FakeChannel(), lagResolutionMs: 0.5 })).toThrow(
-      'attachAgent: option lagResolutionMs must be a whole number of milliseconds ≥ 1, received 0.5',
-    );
+    expect(() => attachAgent(io, { channel: new FakeChannel(), graceMs: -1 })).toThrow(new AgentOptionError('graceMs', 'a number of milliseconds from 0 to 2147483647', -1));
+    expect(() => attachAgent(io, { channel: new FakeChannel(), lagResolutionMs: 0.5 })).toThrow('attachAgent: option lagResolutionMs must be a whole number of milliseconds ≥ 1, received 0.5');
   });
 });
 
@@ -145,10 +141,13 @@ describe('stats', () => {
     chat.emit('two');
     chat.emit('bad');
     agent.recordError(new Error('the app failed'));
-    await waitUntil(() => {
-      const stats = ping(channel);
-      return stats.eventsTotal >= 3 && stats.errorsTotal >= 2;
-    }, { what: 'three events, two errors' });
+    await waitUntil(
+      () => {
+        const stats = ping(channel);
+        return stats.eventsTotal >= 3 && stats.errorsTotal >= 2;
+      },
+      { what: 'three events, two errors' },
+    );
 
     expect(ping(channel)).toMatchObject({ clients: 2, eventsTotal: 3, errorsTotal: 2 });
     expect(agent.stats()).toMatchObject({ clients: 2, eventsTotal: 3, errorsTotal: 2 });
@@ -166,10 +165,13 @@ describe('stats', () => {
 
     // The histogram records the block when its timer next runs; the pong after that has it.
     let lag = 0;
-    await waitUntil(() => {
-      lag = ping(channel).eventLoopLagMs;
-      return lag >= 200;
-    }, { timeoutMs: 5000, what: 'a pong with the lag' });
+    await waitUntil(
+      () => {
+        lag = ping(channel).eventLoopLagMs;
+        return lag >= 200;
+      },
+      { timeoutMs: 5000, what: 'a pong with the lag' },
+    );
     expect(lag).toBeGreaterThanOrEqual(200);
     expect(lag).toBeLessThan(60_000);
   });

@@ -16,10 +16,13 @@ afterEach(async () => {
 /** Pings until the stats satisfy `done` (the server handles client packets asynchronously). */
 async function pingUntil(child: DemoChild, done: (stats: ServiceStats) => boolean, what: string): Promise<ServiceStats> {
   let last: ServiceStats | undefined;
-  await waitUntil(async () => {
-    last = await child.ping();
-    return done(last);
-  }, { timeoutMs: DEADLINE_MS, what: `${what} (last stats: ${JSON.stringify(last)})` });
+  await waitUntil(
+    async () => {
+      last = await child.ping();
+      return done(last);
+    },
+    { timeoutMs: DEADLINE_MS, what: `${what} (last stats: ${JSON.stringify(last)})` },
+  );
   return last!;
 }
 

@@ -218,15 +218,19 @@ export class ChildController extends EventEmitter<ChildEvents> {
     const pid = child.pid;
     this.#unreaped.add(pid);
     const startedAt = this.#clock.now();
-    this.#run = startRun(child, { pid, generation, startedAt, maxLineBytes: this.#settings.maxLineBytes }, {
-      line: (line) => this.emit('line', line),
-      message: (message) => this.emit('message', message, generation),
-      ipcTrouble: (trouble) => this.emit('ipcTrouble', trouble, generation),
-      exit: (run, code, signal) => {
-        this.#unreaped.delete(pid);
-        void this.#onExit(run, code, signal);
+    this.#run = startRun(
+      child,
+      { pid, generation, startedAt, maxLineBytes: this.#settings.maxLineBytes },
+      {
+        line: (line) => this.emit('line', line),
+        message: (message) => this.emit('message', message, generation),
+        ipcTrouble: (trouble) => this.emit('ipcTrouble', trouble, generation),
+        exit: (run, code, signal) => {
+          this.#unreaped.delete(pid);
+          void this.#onExit(run, code, signal);
+        },
       },
-    });
+    );
     this.#transition({ kind: 'running', generation, pid, startedAt });
     this.emit('spawned', {
       pid,

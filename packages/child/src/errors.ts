@@ -28,7 +28,7 @@ export function describeSpawnFailure(command: string, cwd: string, code: string 
     case 'EACCES':
       return new SpawnFailedError('not_executable', command, `command is not executable: ${command} (permission denied)`, options);
     default: {
-      const detail = cause instanceof Error ? (cause as { shortMessage?: string }).shortMessage ?? cause.message : String(cause);
+      const detail = cause instanceof Error ? ((cause as { shortMessage?: string }).shortMessage ?? cause.message) : String(cause);
       return new SpawnFailedError('other', command, `cannot start ${command}: ${detail.split('\n')[0]}`, options);
     }
   }

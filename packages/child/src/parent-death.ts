@@ -24,10 +24,7 @@ let found: ParentDeathWrapper | null | undefined;
 export function parentDeathWrapper(): ParentDeathWrapper | undefined {
   if (found === undefined) {
     const path = process.platform === 'linux' ? SETPRIV_PATHS.find(isRunnableFile) : undefined;
-    found =
-      path === undefined
-        ? null
-        : { path, wrap: (command, args) => ({ command: path, args: ['--pdeathsig', 'SIGKILL', '--', command, ...args] }) };
+    found = path === undefined ? null : { path, wrap: (command, args) => ({ command: path, args: ['--pdeathsig', 'SIGKILL', '--', command, ...args] }) };
   }
   return found ?? undefined;
 }

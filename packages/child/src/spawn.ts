@@ -57,8 +57,7 @@ export const spawnWithExeca: SpawnFunction = (spec) => {
   delete env['NODE_CHANNEL_SERIALIZATION_MODE'];
   // Killed with the supervisor, even by SIGKILL: a child left behind would keep the port.
   const wrapper = parentDeathWrapper();
-  const { command, args } =
-    wrapper !== undefined && commandWouldStart(spec.command, spec.cwd, env['PATH']) ? wrapper.wrap(spec.command, spec.args) : { command: spec.command, args: [...spec.args] };
+  const { command, args } = wrapper !== undefined && commandWouldStart(spec.command, spec.cwd, env['PATH']) ? wrapper.wrap(spec.command, spec.args) : { command: spec.command, args: [...spec.args] };
   const subprocess = execa(command, args, {
     cwd: spec.cwd,
     env: ipc ? { ...env, ...IPC_CHILD_ENV } : env,
@@ -74,9 +73,7 @@ export const spawnWithExeca: SpawnFunction = (spec) => {
   const socket = ipc ? (subprocess.stdio[IPC_FD] as unknown as Duplex | undefined) : undefined;
   const channel = socket === undefined ? undefined : new IpcChannel(socket);
   if (channel !== undefined) subprocess.once('exit', () => channel.destroy());
-  const spawnFailure = subprocess.then((result) =>
-    subprocess.pid === undefined ? describeSpawnFailure(spec.command, spec.cwd, result.code, result) : undefined,
-  );
+  const spawnFailure = subprocess.then((result) => (subprocess.pid === undefined ? describeSpawnFailure(spec.command, spec.cwd, result.code, result) : undefined));
   return {
     pid: subprocess.pid,
     // With stdout/stderr 'pipe' both streams exist whenever the spawn succeeded.

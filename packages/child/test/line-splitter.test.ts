@@ -22,7 +22,10 @@ describe('LineSplitter', () => {
     splitter.push(Buffer.from('done\nno newline at the end'));
     expect(lines).toEqual([['done', undefined]]);
     splitter.flush();
-    expect(lines).toEqual([['done', undefined], ['no newline at the end', undefined]]);
+    expect(lines).toEqual([
+      ['done', undefined],
+      ['no newline at the end', undefined],
+    ]);
     splitter.flush();
     expect(lines).toHaveLength(2);
   });
@@ -75,7 +78,10 @@ describe('LineSplitter', () => {
     const { splitter, lines } = collect(4);
     splitter.push(Buffer.from('abcd\nab'));
     splitter.push(Buffer.from('cd\n'));
-    expect(lines).toEqual([['abcd', undefined], ['abcd', undefined]]);
+    expect(lines).toEqual([
+      ['abcd', undefined],
+      ['abcd', undefined],
+    ]);
   });
 
   it('rejects a limit that is not a positive integer', () => {

@@ -26,9 +26,7 @@ describe('childEnvironment', () => {
 
   it("puts the spec's nodeOptions ahead of NODE_OPTIONS, so that the user's own options come later and win", () => {
     const options = spec({ nodeOptions: ['--inspect-port=127.0.0.1:0'] });
-    expect(childEnvironment(options, { NODE_OPTIONS: '--max-old-space-size=100 --inspect-port=9331' })['NODE_OPTIONS']).toBe(
-      '--inspect-port=127.0.0.1:0 --max-old-space-size=100 --inspect-port=9331',
-    );
+    expect(childEnvironment(options, { NODE_OPTIONS: '--max-old-space-size=100 --inspect-port=9331' })['NODE_OPTIONS']).toBe('--inspect-port=127.0.0.1:0 --max-old-space-size=100 --inspect-port=9331');
     expect(childEnvironment(options, {})['NODE_OPTIONS']).toBe('--inspect-port=127.0.0.1:0');
     expect(childEnvironment(spec({ nodeOptions: ['--a'], env: { NODE_OPTIONS: '--b' } }), { NODE_OPTIONS: '--c' })['NODE_OPTIONS']).toBe('--a --b');
     expect(childEnvironment(spec(), { NODE_OPTIONS: '--c' })['NODE_OPTIONS']).toBe('--c');

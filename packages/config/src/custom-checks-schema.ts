@@ -176,8 +176,7 @@ const module = strictCheck('module', {
  * is an error, as a typo in a check would otherwise turn it off without a word.
  */
 export const customCheckSchema = z.discriminatedUnion('type', [http, exec, socketio, tcp, module], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? `expected a type of ${CUSTOM_CHECK_TYPES.join(', ')}` : undefined,
+  error: (issue) => (issue.code === 'invalid_union' ? `expected a type of ${CUSTOM_CHECK_TYPES.join(', ')}` : undefined),
 });
 
 export type CustomCheck = z.output<typeof customCheckSchema>;

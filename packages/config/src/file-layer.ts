@@ -59,8 +59,7 @@ export function parseConfigText(file: string, text: string): LayerResult {
   const root = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];
   if (first !== undefined || root === undefined) {
-    const what =
-      body.trim() === '' ? 'the file is empty' : first === undefined ? 'not valid JSON' : (SYNTAX_MESSAGES[printParseErrorCode(first.error)] ?? 'not valid JSON');
+    const what = body.trim() === '' ? 'the file is empty' : first === undefined ? 'not valid JSON' : (SYNTAX_MESSAGES[printParseErrorCode(first.error)] ?? 'not valid JSON');
     return { assignments: [], findings: [{ severity: 'error', code: 'not_json', message: `${at(first?.offset ?? 0)}: not valid JSON: ${what}` }] };
   }
   if (root.type !== 'object') {

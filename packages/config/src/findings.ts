@@ -44,17 +44,7 @@ export function describeSetting(key: ConfigKey | string, source: ValueSource): s
   }
 }
 
-export type FindingCode =
-  | 'unreadable'
-  | 'not_json'
-  | 'too_deep'
-  | 'too_big'
-  | 'wrong_type'
-  | 'out_of_range'
-  | 'inconsistent'
-  | 'unknown_key'
-  | 'unusable_name'
-  | 'load_failed';
+export type FindingCode = 'unreadable' | 'not_json' | 'too_deep' | 'too_big' | 'wrong_type' | 'out_of_range' | 'inconsistent' | 'unknown_key' | 'unusable_name' | 'load_failed';
 
 /**
  * Something the config check found. Errors stop a start (exit 78) or refuse a reload;

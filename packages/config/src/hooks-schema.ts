@@ -6,15 +6,7 @@ import { suggestName } from './suggest.js';
  * What a hook can be told about (docs/hooks.md). The names are the log's own
  * where the log has one (`recovery_started`, `child_exited`, `recovery_gave_up`).
  */
-export const HOOK_EVENTS = [
-  'recovery_started',
-  'recovery_failed',
-  'breaker_opened',
-  'breaker_closed',
-  'recovery_gave_up',
-  'health_critical',
-  'child_exited',
-] as const;
+export const HOOK_EVENTS = ['recovery_started', 'recovery_failed', 'breaker_opened', 'breaker_closed', 'recovery_gave_up', 'health_critical', 'child_exited'] as const;
 export type HookEventName = (typeof HOOK_EVENTS)[number];
 
 /** Every event, in `on`. */
@@ -70,7 +62,7 @@ export const hookEntrySchema = z
       name: z
         .string({ error: 'expected a name (a string)' })
         .regex(HOOK_NAME, { error: 'expected a name of letters, digits, ".", "_" or "-" (at most 64)' })
-        .describe('The hook\'s name in log records and metric labels; unique'),
+        .describe("The hook's name in log records and metric labels; unique"),
       on: z
         .array(eventName, { error: `expected a list of event names like ["child_exited", "recovery_gave_up"], or ["${ALL_HOOK_EVENTS}"]` })
         .min(1, { error: `expected at least one event name, or ["${ALL_HOOK_EVENTS}"]` })

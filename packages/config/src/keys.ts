@@ -42,9 +42,7 @@ const BY_PATH = new Map(CONFIG_KEYS.map((key) => [key.path, key]));
 const BY_ENV = new Map(CONFIG_KEYS.map((key) => [key.env, key]));
 
 /** Group paths ("health", "health.thresholds", …): valid in a file, not settable alone. */
-export const GROUP_PATHS: ReadonlySet<string> = new Set(
-  CONFIG_KEYS.flatMap((key) => key.segments.slice(0, -1).map((_, index) => key.segments.slice(0, index + 1).join('.'))),
-);
+export const GROUP_PATHS: ReadonlySet<string> = new Set(CONFIG_KEYS.flatMap((key) => key.segments.slice(0, -1).map((_, index) => key.segments.slice(0, index + 1).join('.'))));
 
 export function keyByPath(path: string): ConfigKey | undefined {
   return BY_PATH.get(path);

@@ -2,7 +2,26 @@ import { isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { customCheckSchema } from './custom-checks-schema.js';
 import { HOOK_EVENTS, hookEntrySchema, MAX_HOOKS } from './hooks-schema.js';
-import { argv, boolean, choice, duration, integer, leafRegistry, nullableChoice, nullableInteger, nullablePort, number, path, port, records, secret, stringMap, text, url, type Applies } from './leaf.js';
+import {
+  argv,
+  boolean,
+  choice,
+  duration,
+  integer,
+  leafRegistry,
+  nullableChoice,
+  nullableInteger,
+  nullablePort,
+  number,
+  path,
+  port,
+  records,
+  secret,
+  stringMap,
+  text,
+  url,
+  type Applies,
+} from './leaf.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -33,9 +52,7 @@ const HOST_NAME = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9_])?\.?$/;
 
 /** Host names or IP addresses without a port (an IPv6 address with or without brackets). */
 function hostNames(options: { description: string; applies: Applies }) {
-  const entry = z
-    .string()
-    .refine((value) => HOST_NAME.test(value) || isIPv6(value.replace(/^\[(.*)\]$/, '$1')), { message: 'not a host name or address' });
+  const entry = z.string().refine((value) => HOST_NAME.test(value) || isIPv6(value.replace(/^\[(.*)\]$/, '$1')), { message: 'not a host name or address' });
   const schema = z.array(entry).max(32);
   leafRegistry.add(schema, {
     kind: 'list',
@@ -72,14 +89,20 @@ export const configSchema = z.object({
     port: nullablePort({ default: null, description: "The child's Socket.IO port: passed to it as PORT and probed", flag: '--port', applies: 'next_restart' }),
     stopSignal: choice({ choices: CHILD_SIGNALS, default: 'SIGTERM', description: 'The signal that asks the child to stop' }),
     killTimeoutMs: duration({ default: 5 * SECOND, min: 100, max: HOUR, description: 'How long a stopping child gets before SIGKILL', flag: '--kill-timeout' }),
-    restartDelayMs: duration({ default: 100, min: 0, max: 10 * MINUTE, description: 'Delay before a restart after a quick crash; the first restart after a good run is immediate; doubles with each further quick crash' }),
+    restartDelayMs: duration({
+      default: 100,
+      min: 0,
+      max: 10 * MINUTE,
+      description: 'Delay before a restart after a quick crash; the first restart after a good run is immediate; doubles with each further quick crash',
+    }),
     maxRestartDelayMs: duration({ default: 30 * SECOND, min: 100, max: HOUR, description: 'The longest delay between restarts' }),
     minUptimeMs: duration({ default: 10 * SECOND, min: 0, max: HOUR, description: 'A child up this long resets the restart delay; a quicker crash counts towards the breaker' }),
     maxMemoryMb: nullableInteger({
       default: null,
       min: 1,
       max: 1_048_576,
-      description: "A hard limit on the child's resident memory (MiB): over it the child is restarted gracefully at once (its memory is read every 250 ms), without waiting for a check round or failureThreshold (null: no limit)",
+      description:
+        "A hard limit on the child's resident memory (MiB): over it the child is restarted gracefully at once (its memory is read every 250 ms), without waiting for a check round or failureThreshold (null: no limit)",
       flag: '--max-memory',
     }),
     startupTimeoutMs: duration({ default: 30 * SECOND, min: SECOND, max: 10 * MINUTE, description: 'How long a new child may take to answer its first check' }),

@@ -91,17 +91,44 @@ describe('health.custom', () => {
 
 describe('a wrong check is refused with one line naming its place', () => {
   it.each([
-    ['a second check of the same name (without case)', [{ name: 'db', type: 'tcp', port: 1 }, { name: 'DB', type: 'tcp', port: 2 }], 'health.custom[1].name: already the name of [0]; each must be different, got "DB"'],
-    ['the name of a built-in metric', [{ name: 'cpupercent', type: 'tcp', port: 1 }], 'health.custom[0].name: is taken by a built-in check or metric (cpuPercent); choose another name, got "cpupercent"'],
+    [
+      'a second check of the same name (without case)',
+      [
+        { name: 'db', type: 'tcp', port: 1 },
+        { name: 'DB', type: 'tcp', port: 2 },
+      ],
+      'health.custom[1].name: already the name of [0]; each must be different, got "DB"',
+    ],
+    [
+      'the name of a built-in metric',
+      [{ name: 'cpupercent', type: 'tcp', port: 1 }],
+      'health.custom[0].name: is taken by a built-in check or metric (cpuPercent); choose another name, got "cpupercent"',
+    ],
     ['the name of a built-in checker', [{ name: 'network', type: 'tcp', port: 1 }], 'health.custom[0].name: is taken by a built-in check or metric (network); choose another name, got "network"'],
     ['a name with a dot', [{ name: 'db.main', type: 'tcp', port: 1 }], 'health.custom[0].name: expected a name of letters, digits, "-" and "_" that starts with a letter (at most 40), got "db.main"'],
     ['an unknown type', [{ name: 'mail', type: 'smtp', port: 25 }], 'health.custom[0].type: expected a type of http, exec, socketio, tcp, module, got "smtp"'],
     ['no type', [{ name: 'mail', port: 25 }], 'health.custom[0].type: expected a type of http, exec, socketio, tcp, module, got nothing'],
     ['a port out of range', [{ name: 'db', type: 'tcp', port: 70_000 }], 'health.custom[0].port: expected a port number from 1 to 65535, got 70000'],
-    ['a field of another type', [{ name: 'db', type: 'tcp', port: 5432, url: 'http://x' }], 'health.custom[0]: unknown field "url" for a tcp check (its fields: type, name, timeoutMs, failureThreshold, maxAction, host, port, thresholds)'],
-    ['a timeout out of range (not corrected: it is a check of its own)', [{ name: 'db', type: 'tcp', port: 1, timeoutMs: '5m' }], 'health.custom[0].timeoutMs: expected a duration from 50ms to 1m (milliseconds, or a string like "5s"), got "5m"'],
-    ['an unknown recovery action', [{ name: 'db', type: 'tcp', port: 1, maxAction: 'reboot' }], 'health.custom[0].maxAction: expected one of log_warning, clear_connections, restart_service, emergency_stop, got "reboot"'],
-    ['latency thresholds the wrong way round', [{ name: 'api', type: 'http', url: 'http://a/', thresholds: { warning: '2s', critical: '1s' } }], 'health.custom[0].thresholds: expected warning at most critical (a latency is worse when higher), got an object'],
+    [
+      'a field of another type',
+      [{ name: 'db', type: 'tcp', port: 5432, url: 'http://x' }],
+      'health.custom[0]: unknown field "url" for a tcp check (its fields: type, name, timeoutMs, failureThreshold, maxAction, host, port, thresholds)',
+    ],
+    [
+      'a timeout out of range (not corrected: it is a check of its own)',
+      [{ name: 'db', type: 'tcp', port: 1, timeoutMs: '5m' }],
+      'health.custom[0].timeoutMs: expected a duration from 50ms to 1m (milliseconds, or a string like "5s"), got "5m"',
+    ],
+    [
+      'an unknown recovery action',
+      [{ name: 'db', type: 'tcp', port: 1, maxAction: 'reboot' }],
+      'health.custom[0].maxAction: expected one of log_warning, clear_connections, restart_service, emergency_stop, got "reboot"',
+    ],
+    [
+      'latency thresholds the wrong way round',
+      [{ name: 'api', type: 'http', url: 'http://a/', thresholds: { warning: '2s', critical: '1s' } }],
+      'health.custom[0].thresholds: expected warning at most critical (a latency is worse when higher), got an object',
+    ],
     ['an ftp URL', [{ name: 'api', type: 'http', url: 'ftp://a/' }], 'health.custom[0].url: expected an http:// or https:// URL, got "ftp://a/"'],
     ['an HTTP status out of range', [{ name: 'api', type: 'http', url: 'http://a/', expectStatus: [200, 700] }], 'health.custom[0].expectStatus[1]: expected an HTTP status from 100 to 599, got 700'],
     ['an empty command', [{ name: 'x', type: 'exec', command: [] }], 'health.custom[0].command: expected a list of strings like ["pg_isready", "-q"] (it is never given to a shell), got a list'],

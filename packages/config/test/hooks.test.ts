@@ -64,7 +64,11 @@ describe('hooks', () => {
 
   it.each<[string, unknown, string]>([
     ['a URL of another scheme', [{ ...webhook, url: 'ftp://x' }], 'hooks[0].url: expected an http:// or https:// URL, got "ftp://x"'],
-    ['an unknown event', [{ ...command, on: ['crash'] }], 'hooks[0].on[0]: expected an event name (recovery_started, recovery_failed, breaker_opened, breaker_closed, recovery_gave_up, health_critical, child_exited) or "*" for all of them, got "crash"'],
+    [
+      'an unknown event',
+      [{ ...command, on: ['crash'] }],
+      'hooks[0].on[0]: expected an event name (recovery_started, recovery_failed, breaker_opened, breaker_closed, recovery_gave_up, health_critical, child_exited) or "*" for all of them, got "crash"',
+    ],
     ['no events', [{ ...command, on: [] }], 'hooks[0].on: expected at least one event name, or ["*"], got a list'],
     ['neither command nor url', [{ name: 'x', on: ['*'] }], 'hooks[0]: expected "command" (a list like ["/usr/local/bin/page-me", "chat"]) or "url" (an http:// or https:// URL), got an object'],
     ['both command and url', [{ ...command, url: 'https://example.com/' }], 'hooks[0].url: a hook has "command" or "url", not both (make two hooks), got "https://example.com"'],
@@ -72,7 +76,11 @@ describe('hooks', () => {
     ['a misspelt field', [{ ...command, tiemoutMs: '1s' }], 'hooks[0]: unknown field "tiemoutMs" (did you mean "timeoutMs"?); a hook has name, on, command, url, timeoutMs, secret, retries, headers'],
     ['a timeout out of range', [{ ...command, timeoutMs: '20m' }], 'hooks[0].timeoutMs: expected a duration from 100ms to 10m (milliseconds, or a string like "5s"), got "20m"'],
     ['retries out of range', [{ ...webhook, retries: 50 }], 'hooks[0].retries: expected an integer from 0 to 10, got 50'],
-    ['a command given as a line', [{ ...command, command: '/bin/page-me --team chat' }], 'hooks[0].command: expected a list of strings like ["/usr/local/bin/page-me", "--team", "chat"] (it is never given to a shell), got "/bin/page-me --team chat"'],
+    [
+      'a command given as a line',
+      [{ ...command, command: '/bin/page-me --team chat' }],
+      'hooks[0].command: expected a list of strings like ["/usr/local/bin/page-me", "--team", "chat"] (it is never given to a shell), got "/bin/page-me --team chat"',
+    ],
     ['an unusable name', [{ ...command, name: 'on call' }], 'hooks[0].name: expected a name of letters, digits, ".", "_" or "-" (at most 64), got "on call"'],
     ['a header the supervisor sets', [{ ...webhook, headers: { 'Content-Type': 'text/plain' } }], 'hooks[0].headers.Content-Type: the supervisor sets Content-Type itself, got a string (hidden)'],
     ['not a list', { name: 'x' }, 'hooks: expected a list of at most 32 hooks like [{"name": "ops", "on": ["child_exited"], "url": "https://hooks.example.com/…"}], got {"name":"x"}'],
@@ -108,7 +116,9 @@ describe('hooks', () => {
 });
 
 describe('hooks as shown (config print, /diagnostics, reload lines)', () => {
-  const config = loaded({ configFile: fileWith([{ ...webhook, url: 'https://bot:pw@alerts.example.com:8443/hook?key=abc', headers: { Authorization: 'Bearer tok-1', 'X-Team': 'team-ops-7' } }, command]) });
+  const config = loaded({
+    configFile: fileWith([{ ...webhook, url: 'https://bot:pw@alerts.example.com:8443/hook?key=abc', headers: { Authorization: 'Bearer tok-1', 'X-Team': 'team-ops-7' } }, command]),
+  });
 
   it('show a webhook URL by its origin, and no secret, header value or credential', () => {
     const shown = redactConfig(config)['hooks'];

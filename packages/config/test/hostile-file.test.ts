@@ -258,7 +258,9 @@ describe('a NUL character, which no path, argument or variable can carry', () =>
   });
 
   it('is refused from an MPM_* variable too', () => {
-    expect(onlyError(load({ env: { MPM_ENV: '{"A": "x\\u0000"}' } }))).toBe('MPM_ENV (env): expected an object of variable names to strings, like {"NODE_ENV": "production"}, without NUL characters, got {"A":"x\\u0000"}');
+    expect(onlyError(load({ env: { MPM_ENV: '{"A": "x\\u0000"}' } }))).toBe(
+      'MPM_ENV (env): expected an object of variable names to strings, like {"NODE_ENV": "production"}, without NUL characters, got {"A":"x\\u0000"}',
+    );
   });
 });
 

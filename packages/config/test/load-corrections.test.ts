@@ -109,7 +109,7 @@ describe('unknown names', () => {
     expect(warnings[0]?.message).toContain('MPM_LOG_LEVEL');
   });
 
-  it('named after a flag point to that flag\'s key', () => {
+  it("named after a flag point to that flag's key", () => {
     const { warnings } = loadOk({ env: { MPM_PORT: '3000', MPM_KILL_TIMEOUT: '5s' } });
     expect(warnings.map((warning) => warning.suggestion)).toEqual(['MPM_CHILD_PORT', 'MPM_CHILD_KILL_TIMEOUT_MS']);
   });

@@ -57,9 +57,7 @@ describe('redactConfig', () => {
   });
 
   it('hides passwords in the command and the probe URL', () => {
-    const shown = redactConfig(
-      configFrom({ MPM_COMMAND: JSON.stringify(['node', 'server.js', '--password', 'hunter2']), MPM_HEALTH_PROBE_URL: 'http://admin:hunter2@127.0.0.1:3000' }),
-    );
+    const shown = redactConfig(configFrom({ MPM_COMMAND: JSON.stringify(['node', 'server.js', '--password', 'hunter2']), MPM_HEALTH_PROBE_URL: 'http://admin:hunter2@127.0.0.1:3000' }));
     expect(JSON.stringify(shown)).not.toContain('hunter2');
     expect(shown['command']).toEqual(['node', 'server.js', '--password', REDACTED]);
   });

@@ -17,9 +17,15 @@ export function feedState(source: Pick<DashboardSource, 'view' | 'settings'>): F
     overall: { status: verdict.status, output: verdict.output ?? null },
     health: view.health.status,
     child: { ...child },
-    checks: view.health.latest?.metrics.map(
-      ({ name, value, unit, status, thresholds, message }): FeedCheck => ({ name, value, unit, status, thresholds: thresholds === null ? null : { ...thresholds }, message }),
-    ) ?? [],
+    checks:
+      view.health.latest?.metrics.map(({ name, value, unit, status, thresholds, message }): FeedCheck => ({
+        name,
+        value,
+        unit,
+        status,
+        thresholds: thresholds === null ? null : { ...thresholds },
+        message,
+      })) ?? [],
     breaker: {
       state: breaker.state,
       since: breaker.since,

@@ -12,9 +12,7 @@ export type AckOutcome =
 
 /** How a request ended: the matching reply, or why there is none. */
 type Answer<M> =
-  | { readonly kind: 'reply'; readonly message: M; readonly latencyMs: number }
-  | { readonly kind: 'timeout'; readonly afterMs: number }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  { readonly kind: 'reply'; readonly message: M; readonly latencyMs: number } | { readonly kind: 'timeout'; readonly afterMs: number } | { readonly kind: 'unavailable'; readonly reason: string };
 
 interface Pending {
   readonly type: 'mpm:pong' | 'mpm:ack';

@@ -258,9 +258,7 @@ export class HealthMonitor {
 
     const now = this.#clock.now();
     const rawMetrics = raw.flatMap((check) => check.metrics);
-    const probeAnswered = raw.some(
-      (check, index) => checkers[index]?.probe === true && check.metrics.some((metric) => metric.status === 'healthy' || metric.status === 'warning'),
-    );
+    const probeAnswered = raw.some((check, index) => checkers[index]?.probe === true && check.metrics.some((metric) => metric.status === 'healthy' || metric.status === 'warning'));
     const evidence = {
       // What a user-defined check sees may be something else (a database): only the child's own say when it is ready.
       raw: raw.flatMap((check) => (check.userDefined === true ? [] : check.metrics)),
@@ -283,14 +281,7 @@ export class HealthMonitor {
     return result;
   }
 
-  #assemble(
-    raw: readonly CheckerResult[],
-    metrics: readonly HealthMetric[],
-    readiness: HealthCheckResult['readiness'],
-    target: HealthTarget,
-    started: number,
-    now: number,
-  ): HealthCheckResult {
+  #assemble(raw: readonly CheckerResult[], metrics: readonly HealthMetric[], readiness: HealthCheckResult['readiness'], target: HealthTarget, started: number, now: number): HealthCheckResult {
     let offset = 0;
     const checks = raw.map((check) => {
       const own = metrics.slice(offset, offset + check.metrics.length);

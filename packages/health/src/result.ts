@@ -30,7 +30,5 @@ export interface HealthCheckResult {
 /** The metrics that make a result worse than healthy, worst first: the reason for a status. */
 export function causesOf(result: Pick<HealthCheckResult, 'metrics'>): HealthMetric[] {
   const order: Readonly<Record<HealthStatus, number>> = { critical: 0, warning: 1, starting: 2, unknown: 3, healthy: 4 };
-  return result.metrics
-    .filter((metric) => metric.status === 'critical' || metric.status === 'warning' || metric.status === 'starting')
-    .sort((a, b) => order[a.status] - order[b.status]);
+  return result.metrics.filter((metric) => metric.status === 'critical' || metric.status === 'warning' || metric.status === 'starting').sort((a, b) => order[a.status] - order[b.status]);
 }

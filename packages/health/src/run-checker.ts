@@ -21,13 +21,7 @@ export interface RunSettings {
  * Runs one checker with a deadline. Whatever happens (a throw, a rejection, a hang) the
  * answer is a result: the checker's metrics, or `unknown` for each of its metric names.
  */
-export async function runChecker(
-  checker: HealthChecker,
-  target: HealthTarget,
-  settings: RunSettings,
-  clock: Clock,
-  stop?: AbortSignal,
-): Promise<CheckerResult> {
+export async function runChecker(checker: HealthChecker, target: HealthTarget, settings: RunSettings, clock: Clock, stop?: AbortSignal): Promise<CheckerResult> {
   const started = clock.now();
   const abort = new AbortController();
   // The monitor stopped watching (the child exited or is being stopped): probes end now.

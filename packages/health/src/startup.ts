@@ -45,7 +45,5 @@ export class StartupGate {
 
 /** While starting, what would be critical is `starting` instead, and says so. */
 export function asStarting(metrics: readonly HealthMetric[], raw: readonly HealthMetric[]): HealthMetric[] {
-  return metrics.map((metric, index) =>
-    raw[index]?.status === 'critical' ? { ...metric, status: 'starting', message: `not ready yet: ${raw[index]?.message ?? metric.message}` } : metric,
-  );
+  return metrics.map((metric, index) => (raw[index]?.status === 'critical' ? { ...metric, status: 'starting', message: `not ready yet: ${raw[index]?.message ?? metric.message}` } : metric));
 }

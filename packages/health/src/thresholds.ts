@@ -5,16 +5,7 @@ export interface ThresholdPair {
 }
 
 /** The metrics that have thresholds; the names follow the `health.thresholds.*` config keys. */
-export const THRESHOLD_NAMES = [
-  'cpuPercent',
-  'memoryMb',
-  'openFds',
-  'threads',
-  'clients',
-  'errorsPerMinute',
-  'eventLoopLagMs',
-  'probeLatencyMs',
-] as const;
+export const THRESHOLD_NAMES = ['cpuPercent', 'memoryMb', 'openFds', 'threads', 'clients', 'errorsPerMinute', 'eventLoopLagMs', 'probeLatencyMs'] as const;
 
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 export type Thresholds = Readonly<Record<ThresholdName, ThresholdPair>>;

@@ -22,7 +22,10 @@ describe('AgentLink', () => {
     const first = link.ping(2000);
     const second = link.ping(2000);
     await settle();
-    expect(sent).toEqual([{ type: 'mpm:ping', id: 1 }, { type: 'mpm:ping', id: 2 }]);
+    expect(sent).toEqual([
+      { type: 'mpm:ping', id: 1 },
+      { type: 'mpm:ping', id: 2 },
+    ]);
     await clock.advance(7);
     expect(link.receive({ type: 'mpm:pong', id: 2, stats: { ...STATS, clients: 9 } }).kind).toBe('message');
     expect(link.receive({ type: 'mpm:pong', id: 1, stats: STATS }).kind).toBe('message');

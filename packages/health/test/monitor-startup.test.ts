@@ -25,9 +25,7 @@ describe('HealthMonitor: startup rule', () => {
   it('is ready at the first probe that answers; failures after that are not starting', async () => {
     const clock = new FakeClock();
     let open = false;
-    const port = scripted('network', ['tcpLatencyMs'], (now) =>
-      open ? [rated('tcpLatencyMs', 1, 'ms', DEFAULT_THRESHOLDS.probeLatencyMs, now)] : [failed('tcpLatencyMs', 'ms', 'refused', now)],
-    );
+    const port = scripted('network', ['tcpLatencyMs'], (now) => (open ? [rated('tcpLatencyMs', 1, 'ms', DEFAULT_THRESHOLDS.probeLatencyMs, now)] : [failed('tcpLatencyMs', 'ms', 'refused', now)]));
     const { monitor, changes } = monitorWith(clock, [port]);
     monitor.watch(target(clock));
     expect((await round(monitor)).status).toBe('starting');
@@ -41,7 +39,7 @@ describe('HealthMonitor: startup rule', () => {
     monitor.close();
   });
 
-  it("is ready when the agent said mpm:ready, even while a probe still fails", async () => {
+  it('is ready when the agent said mpm:ready, even while a probe still fails', async () => {
     const clock = new FakeClock();
     const port = scripted('network', ['tcpLatencyMs'], (now) => [failed('tcpLatencyMs', 'ms', 'refused', now)]);
     const { monitor } = monitorWith(clock, [port], { failureThreshold: 1 });

@@ -133,7 +133,7 @@ describe('HealthMonitor with user-defined checks', () => {
     monitor.close();
   });
 
-  it("does not let a failing check keep a child with nothing to probe from being ready, nor make it ready", async () => {
+  it('does not let a failing check keep a child with nothing to probe from being ready, nor make it ready', async () => {
     const clock = new FakeClock();
     const db = userCheck('db');
     db.ok = false;

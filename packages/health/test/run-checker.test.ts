@@ -1,16 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import {
-  CHECKER_GRACE_MS,
-  DEFAULT_THRESHOLDS,
-  info,
-  rated,
-  runChecker,
-  systemClock,
-  type CheckContext,
-  type HealthChecker,
-  type HealthMetric,
-  type RunSettings,
-} from '../src/index.js';
+import { CHECKER_GRACE_MS, DEFAULT_THRESHOLDS, info, rated, runChecker, systemClock, type CheckContext, type HealthChecker, type HealthMetric, type RunSettings } from '../src/index.js';
 import { targetFor } from './helpers/check.js';
 
 // Real timers: the deadline is probe timeout + grace, kept short here.
@@ -87,10 +76,7 @@ describe('runChecker', () => {
   });
 
   it('keeps the metrics of a checker that answers, worst status first', async () => {
-    const checker = checkerThat(async (context) => [
-      info('firstMetric', 'R', 'state', context.now()),
-      rated('secondMetric', 90, 'percent', context.thresholds.cpuPercent, context.now()),
-    ]);
+    const checker = checkerThat(async (context) => [info('firstMetric', 'R', 'state', context.now()), rated('secondMetric', 90, 'percent', context.thresholds.cpuPercent, context.now())]);
 
     const result = await runChecker(checker, targetFor(process.pid), SETTINGS, systemClock);
 

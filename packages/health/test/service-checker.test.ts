@@ -20,8 +20,7 @@ function scene() {
   const target: HealthTarget = { pid: 1, generation: 1, startedAt: 0, address: undefined, agent };
   const context: CheckContext = { timeoutMs: 2000, signal: new AbortController().signal, thresholds: DEFAULT_THRESHOLDS, now: () => state.now };
   const checker = new ServiceChecker();
-  const check = async (): Promise<Record<string, HealthMetric>> =>
-    Object.fromEntries((await checker.check(target, context)).map((metric) => [metric.name, metric]));
+  const check = async (): Promise<Record<string, HealthMetric>> => Object.fromEntries((await checker.check(target, context)).map((metric) => [metric.name, metric]));
   return { state, check, checker, target, context };
 }
 

@@ -114,9 +114,7 @@ describe('SocketIoChecker', () => {
 
   describe('with the agent present', () => {
     function pingingServer(): Promise<LiveServer> {
-      return liveServer((io) =>
-        io.on('connection', (socket) => socket.on(PROBE_PING_EVENT, (ack: (reply: unknown) => void) => ack({ pong: true, pid: process.pid }))),
-      );
+      return liveServer((io) => io.on('connection', (socket) => socket.on(PROBE_PING_EVENT, (ack: (reply: unknown) => void) => ack({ pong: true, pid: process.pid }))));
     }
 
     it('keeps one connection and pings over it', async () => {

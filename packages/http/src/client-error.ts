@@ -8,11 +8,7 @@ export function clientErrorAnswer(error: Error & { code?: unknown }, limits: Ser
     case 'HPE_HEADER_OVERFLOW':
       return rawAnswer(431, 'header_too_large', `the request head is larger than ${limits.maxHeaderBytes} bytes`);
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return rawAnswer(
-        408,
-        'request_timeout',
-        `the request did not arrive in time (its head within ${limits.headersTimeoutMs} ms, all of it within ${limits.requestTimeoutMs} ms)`,
-      );
+      return rawAnswer(408, 'request_timeout', `the request did not arrive in time (its head within ${limits.headersTimeoutMs} ms, all of it within ${limits.requestTimeoutMs} ms)`);
     default:
       return rawAnswer(400, 'bad_request', `the request is not valid HTTP/1.1 (${typeof error.code === 'string' ? error.code : 'unparsable'})`);
   }

@@ -19,7 +19,10 @@ export function peerOf(address: string | undefined): string {
   const front = head === '' ? [] : head.split(':');
   const back = tail === undefined || tail === '' ? [] : tail.split(':');
   const groups = tail === undefined ? front : [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill('0'), ...back];
-  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** What the policy needs to know of an open connection. */
@@ -32,9 +35,7 @@ export interface OpenConnection {
 export type ShedReason = 'server_full' | 'peer_full';
 
 export type Admission<C extends OpenConnection> =
-  | { readonly kind: 'admit' }
-  | { readonly kind: 'evict'; readonly victim: C; readonly reason: ShedReason }
-  | { readonly kind: 'refuse'; readonly reason: ShedReason };
+  { readonly kind: 'admit' } | { readonly kind: 'evict'; readonly victim: C; readonly reason: ShedReason } | { readonly kind: 'refuse'; readonly reason: ShedReason };
 
 export type AdmissionLimits = Pick<ServerLimits, 'maxConnections' | 'maxConnectionsPerPeer'>;
 

@@ -56,10 +56,7 @@ export function childDocument(child: ChildView, now: number): Record<string, unk
     generation: child.generation,
     uptimeSeconds: child.startedAt === null ? null : round((now - child.startedAt) / 1000),
     restarts: child.restarts,
-    lastExit:
-      child.lastExit === null
-        ? null
-        : { code: child.lastExit.code, signal: child.lastExit.signal, time: isoTime(child.lastExit.at), uptimeSeconds: round(child.lastExit.uptimeMs / 1000) },
+    lastExit: child.lastExit === null ? null : { code: child.lastExit.code, signal: child.lastExit.signal, time: isoTime(child.lastExit.at), uptimeSeconds: round(child.lastExit.uptimeMs / 1000) },
     ...(child.respawnAt === null ? {} : { respawnAt: isoTime(child.respawnAt) }),
   };
 }

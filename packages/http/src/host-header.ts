@@ -71,9 +71,7 @@ export function requestHost(req: HostSource, absoluteTarget: URL | undefined): R
   }
   const [header] = hosts;
   if (header === undefined) {
-    return req.httpVersion === '1.0'
-      ? { kind: 'unnamed' }
-      : { kind: 'invalid', message: 'an HTTP/1.1 request needs a Host header (RFC 9112), e.g. Host: localhost' };
+    return req.httpVersion === '1.0' ? { kind: 'unnamed' } : { kind: 'invalid', message: 'an HTTP/1.1 request needs a Host header (RFC 9112), e.g. Host: localhost' };
   }
   const named = parseHostHeader(header);
   if (named === undefined) return { kind: 'invalid', message: `the Host header ${JSON.stringify(shown(header))} is not a host name or address with an optional port` };

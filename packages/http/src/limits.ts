@@ -61,9 +61,7 @@ export function resolveLimits(partial: Partial<ServerLimits> = {}): ServerLimits
   }
   const resolved = limits as unknown as ServerLimits;
   if (resolved.headersTimeoutMs > resolved.requestTimeoutMs) {
-    throw new RangeError(
-      `status server limit headersTimeoutMs (${resolved.headersTimeoutMs}) must not exceed requestTimeoutMs (${resolved.requestTimeoutMs})`,
-    );
+    throw new RangeError(`status server limit headersTimeoutMs (${resolved.headersTimeoutMs}) must not exceed requestTimeoutMs (${resolved.requestTimeoutMs})`);
   }
   return Object.freeze(resolved);
 }

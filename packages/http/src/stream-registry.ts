@@ -19,12 +19,7 @@ function streamHead(close: boolean): Record<string, string> {
 }
 
 function tooManyStreams(maxStreams: number): Reply {
-  return errorReply(
-    503,
-    'too_many_streams',
-    `this status server allows ${maxStreams} live streams at once and all are open; close a dashboard tab and try again`,
-    { 'Retry-After': '5' },
-  );
+  return errorReply(503, 'too_many_streams', `this status server allows ${maxStreams} live streams at once and all are open; close a dashboard tab and try again`, { 'Retry-After': '5' });
 }
 
 /** The open event streams of one status server: the limit on them, their heartbeat, their end. */
@@ -63,7 +58,12 @@ export class StreamRegistry {
     if (this.#open.size >= this.#limits.maxStreams) return send(res, tooManyStreams(this.#limits.maxStreams), how);
     res.writeHead(200, streamHead(how.close));
     res.write(RETRY_FRAME);
-    const channel = new StreamChannel(res, this.#limits.maxStreamBufferBytes, (ended) => this.#forget(ended), (error) => this.#report(error, path));
+    const channel = new StreamChannel(
+      res,
+      this.#limits.maxStreamBufferBytes,
+      (ended) => this.#forget(ended),
+      (error) => this.#report(error, path),
+    );
     this.#open.add(channel);
     this.#heartbeat ??= setInterval(() => this.#beat(), this.#limits.streamHeartbeatMs).unref();
     channel.start(reply.stream);

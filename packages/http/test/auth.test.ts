@@ -4,13 +4,7 @@ import { basicPasswordMatches, bearerTokenMatches, tokenMatches } from '../src/i
 const TOKEN = 's3cret-T0ken';
 
 describe('bearerTokenMatches', () => {
-  it.each([
-    ['Bearer s3cret-T0ken'],
-    ['bearer s3cret-T0ken'],
-    ['BEARER s3cret-T0ken'],
-    ['  Bearer   s3cret-T0ken  '],
-    ['Bearer\ts3cret-T0ken'],
-  ])('accepts %j', (header) => {
+  it.each([['Bearer s3cret-T0ken'], ['bearer s3cret-T0ken'], ['BEARER s3cret-T0ken'], ['  Bearer   s3cret-T0ken  '], ['Bearer\ts3cret-T0ken']])('accepts %j', (header) => {
     expect(bearerTokenMatches(header, TOKEN)).toBe(true);
   });
 

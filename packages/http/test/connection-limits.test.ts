@@ -88,9 +88,7 @@ describe('StatusServer: at maxConnections', () => {
     expect((await fetchFrom(address, '/health/live')).status).toBe(200);
     await within(slow.closed, 5_000, 'the slow connection being closed');
     expect([silent.isClosed, newer.isClosed]).toEqual([false, false]);
-    expect(notices).toEqual([
-      { kind: 'connections_shed', first: true, count: 1, evicted: 1, refused: 0, peers: ['127.0.0.1'], limits: expect.objectContaining({ maxConnections: 3 }) },
-    ]);
+    expect(notices).toEqual([{ kind: 'connections_shed', first: true, count: 1, evicted: 1, refused: 0, peers: ['127.0.0.1'], limits: expect.objectContaining({ maxConnections: 3 }) }]);
   });
 
   it('never closes a connection with an answer on its way or an open stream: the newcomer is refused', async () => {
@@ -99,11 +97,14 @@ describe('StatusServer: at maxConnections', () => {
     const stream = await StreamClient.open(address, '/stream');
     const pending = await RawClient.open(address);
     await hang([pending]);
-    await waitUntil(async () => {
-      const extra = await RawClient.open(address);
-      await within(extra.closed, 5_000, 'the server refusing a connection over the limit');
-      return extra.data === '';
-    }, { what: 'a newcomer refused while both connections are busy' });
+    await waitUntil(
+      async () => {
+        const extra = await RawClient.open(address);
+        await within(extra.closed, 5_000, 'the server refusing a connection over the limit');
+        return extra.data === '';
+      },
+      { what: 'a newcomer refused while both connections are busy' },
+    );
     expect([stream.isClosed, pending.isClosed]).toEqual([false, false]);
     expect(notices[0]).toMatchObject({ kind: 'connections_shed', first: true, refused: 1, evicted: 0 });
   });
@@ -141,11 +142,14 @@ describe('StatusServer: per peer', () => {
     const address = await start({ host: '0.0.0.0', limits: { ...PATIENT, maxConnectionsPerPeer: 2 } });
     const busy = [await openFrom(address, ip, ip), await openFrom(address, ip, ip)];
     await hang(busy);
-    await waitUntil(async () => {
-      const extra = await openFrom(address, ip, ip);
-      await within(extra.closed, 5_000, 'the server refusing a third connection of the peer');
-      return extra.data === '';
-    }, { what: 'a third connection of the peer refused' });
+    await waitUntil(
+      async () => {
+        const extra = await openFrom(address, ip, ip);
+        await within(extra.closed, 5_000, 'the server refusing a third connection of the peer');
+        return extra.data === '';
+      },
+      { what: 'a third connection of the peer refused' },
+    );
     expect(busy.some((client) => client.isClosed)).toBe(false);
     expect((await fetchFrom(address, '/health/live')).status).toBe(200);
   });

@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  StatusServer,
-  isStreamReply,
-  jsonReply,
-  streamReply,
-  type EventStream,
-  type Handler,
-  type ListeningAddress,
-  type StatusServerOptions,
-} from '../src/index.js';
+import { StatusServer, isStreamReply, jsonReply, streamReply, type EventStream, type Handler, type ListeningAddress, type StatusServerOptions } from '../src/index.js';
 import { eventFrame } from '../src/event-stream.js';
 import { StreamRegistry } from '../src/stream-registry.js';
 import { waitUntil } from '../../../test/helpers/wait.js';
@@ -125,11 +116,15 @@ describe('StatusServer: event streams', () => {
   it('runs a cleanup at once when the callback closed its own stream', async () => {
     let cleanups = 0;
     const { address } = await start([
-      ['/once', () => streamReply((events) => {
-        events.send('only', 1);
-        events.close();
-        return () => void cleanups++;
-      })],
+      [
+        '/once',
+        () =>
+          streamReply((events) => {
+            events.send('only', 1);
+            events.close();
+            return () => void cleanups++;
+          }),
+      ],
     ]);
     const client = await StreamClient.open(address, '/once');
     await within(client.closed, 5_000, 'the stream ending');
@@ -193,16 +188,20 @@ describe('StatusServer: event streams', () => {
     const big = 'x'.repeat(256 * 1024);
     const { address } = await start(
       [
-        ['/flood', () => streamReply((events) => {
-          const timer = setInterval(() => {
-            events.send('big', big);
-            sent++;
-          }, 2);
-          return () => {
-            clearInterval(timer);
-            cleanups++;
-          };
-        })],
+        [
+          '/flood',
+          () =>
+            streamReply((events) => {
+              const timer = setInterval(() => {
+                events.send('big', big);
+                sent++;
+              }, 2);
+              return () => {
+                clearInterval(timer);
+                cleanups++;
+              };
+            }),
+        ],
       ],
       { limits: { maxStreamBufferBytes: 64 * 1024 }, onHandlerError: (error) => errors.push(error) },
     );
@@ -221,11 +220,23 @@ describe('StatusServer: event streams', () => {
     const seen: Array<[string, string]> = [];
     const { address } = await start(
       [
-        ['/throws', () => streamReply(() => { throw new Error('secret detail'); })],
-        ['/cleanup-throws', () => streamReply((events) => {
-          events.close();
-          return () => { throw new Error('cleanup failed'); };
-        })],
+        [
+          '/throws',
+          () =>
+            streamReply(() => {
+              throw new Error('secret detail');
+            }),
+        ],
+        [
+          '/cleanup-throws',
+          () =>
+            streamReply((events) => {
+              events.close();
+              return () => {
+                throw new Error('cleanup failed');
+              };
+            }),
+        ],
       ],
       { onHandlerError: (error, path) => seen.push([path, (error as Error).message]) },
     );
@@ -236,7 +247,10 @@ describe('StatusServer: event streams', () => {
     expect(client.data).not.toContain('secret');
     const other = await StreamClient.open(address, '/cleanup-throws');
     await within(other.closed, 5_000, 'the stream ending');
-    expect(seen).toEqual([['/throws', 'secret detail'], ['/cleanup-throws', 'cleanup failed']]);
+    expect(seen).toEqual([
+      ['/throws', 'secret detail'],
+      ['/cleanup-throws', 'cleanup failed'],
+    ]);
     expect((await fetchFrom(address, '/health')).status).toBe(200);
   });
 
@@ -256,7 +270,14 @@ describe('StreamRegistry', () => {
   it('runs its heartbeat only while a stream is open', async () => {
     let cleanups = 0;
     const registry = new StreamRegistry({ maxStreams: 4, streamHeartbeatMs: 60_000, maxStreamBufferBytes: 1024 }, () => undefined);
-    const server = createServer((_req, res) => registry.open(res, streamReply(() => () => void cleanups++), { head: false, close: false }, '/s'));
+    const server = createServer((_req, res) =>
+      registry.open(
+        res,
+        streamReply(() => () => void cleanups++),
+        { head: false, close: false },
+        '/s',
+      ),
+    );
     httpServers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;

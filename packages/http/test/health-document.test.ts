@@ -53,7 +53,9 @@ describe('/health', () => {
 
   it('says so when the breaker is open: since when, why, and when recovery resumes', () => {
     const breaker = { state: 'open' as const, since: NOW - 1000, until: NOW + 299_000, reason: '5 failed recoveries within 5 min', opensInARow: 1 };
-    const down = healthDocument(viewOf({ child: { state: 'exited', pid: null, startedAt: null, lastExit: { code: null, signal: 'SIGKILL', at: NOW - 1000, uptimeMs: 20 } }, latest: undefined, breaker }));
+    const down = healthDocument(
+      viewOf({ child: { state: 'exited', pid: null, startedAt: null, lastExit: { code: null, signal: 'SIGKILL', at: NOW - 1000, uptimeMs: 20 } }, latest: undefined, breaker }),
+    );
     expect(down.httpStatus).toBe(503);
     expect(down.body['output']).toBe(
       'the child exited (killed by SIGKILL after 0.0 s) and has not been respawned; circuit breaker open since 2026-11-29T03:59:59.000Z (5 failed recoveries within 5 min); recovery resumes at 2026-11-29T04:04:59.000Z',

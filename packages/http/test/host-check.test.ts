@@ -32,7 +32,20 @@ const withHost = (address: ListeningAddress, host: string): Promise<Answer> => f
 describe('StatusServer: the Host a request names, without a token', () => {
   it('answers loopback names and its own address, with any port', async () => {
     const address = await start();
-    const hosts = ['localhost', 'LocalHost:1', 'localhost.', 'dash.board.localhost:8766', '127.0.0.1', `127.0.0.1:${address.port}`, '127.255.0.9:80', '[::1]', '[::1]:443', '[0:0:0:0:0:0:0:1]', '[::ffff:127.0.0.1]', 'localhost:'];
+    const hosts = [
+      'localhost',
+      'LocalHost:1',
+      'localhost.',
+      'dash.board.localhost:8766',
+      '127.0.0.1',
+      `127.0.0.1:${address.port}`,
+      '127.255.0.9:80',
+      '[::1]',
+      '[::1]:443',
+      '[0:0:0:0:0:0:0:1]',
+      '[::ffff:127.0.0.1]',
+      'localhost:',
+    ];
     for (const host of hosts) expect({ host, status: (await withHost(address, host)).status }).toEqual({ host, status: 200 });
   });
 
@@ -80,9 +93,7 @@ describe('StatusServer: the Host a request names, without a token', () => {
     for (const host of [`${ip}:${wildcard.port}`, hostname(), '0.0.0.0', 'localhost']) {
       expect({ host, status: (await withHost(wildcard, host)).status }).toEqual({ host, status: 200 });
     }
-    expect(expectError(await withHost(wildcard, 'evil.example'), 421, 'misdirected_request').message).toContain(
-      "[::1], this machine's addresses and host name, with any port",
-    );
+    expect(expectError(await withHost(wildcard, 'evil.example'), 421, 'misdirected_request').message).toContain("[::1], this machine's addresses and host name, with any port");
 
     const one = await start({ host: ip });
     expect((await withHost(one, `${ip}:${one.port}`)).status).toBe(200);

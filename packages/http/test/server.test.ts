@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Agent, request } from 'node:http';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import {
-  DEFAULT_LIMITS,
-  ListenError,
-  StatusServer,
-  errorReply,
-  jsonReply,
-  type Handler,
-  type ListeningAddress,
-  type StatusServerOptions,
-} from '../src/index.js';
+import { DEFAULT_LIMITS, ListenError, StatusServer, errorReply, jsonReply, type Handler, type ListeningAddress, type StatusServerOptions } from '../src/index.js';
 import { describeListenError } from '../src/errors.js';
 import { RawClient, destroyRawClients, expectCommonHeaders, expectError, fetchFrom, within } from './clients.js';
 
@@ -99,7 +90,12 @@ describe('StatusServer: routes', () => {
     const seen: Array<[string, string]> = [];
     const address = await start({
       routes: routes([
-        ['/throws', () => { throw new Error('secret detail'); }],
+        [
+          '/throws',
+          () => {
+            throw new Error('secret detail');
+          },
+        ],
         ['/rejects', () => Promise.reject(new Error('secret detail'))],
         ['/bad-header', () => jsonReply(200, {}, 'application/json', { 'X-Bad': 'a\nb' })],
       ]),
@@ -266,9 +262,7 @@ describe('StatusServer: listen and close', () => {
     const error = await server.listen().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ListenError);
     expect(error).toMatchObject({ name: 'ListenError', failure: 'in_use', host: '127.0.0.1', port, cause: expect.objectContaining({ code: 'EADDRINUSE' }) });
-    expect((error as Error).message).toBe(
-      `the status server cannot listen on 127.0.0.1:${port}: the port is in use (choose another with --http-port, or 0 for any free port)`,
-    );
+    expect((error as Error).message).toBe(`the status server cannot listen on 127.0.0.1:${port}: the port is in use (choose another with --http-port, or 0 for any free port)`);
     expect(server.address).toBeUndefined();
   });
 
@@ -302,7 +296,15 @@ describe('StatusServer: listen and close', () => {
     const server = new StatusServer({
       host: '127.0.0.1',
       port: 0,
-      routes: routes([['/hang', () => { started(); return new Promise(() => undefined); }]]),
+      routes: routes([
+        [
+          '/hang',
+          () => {
+            started();
+            return new Promise(() => undefined);
+          },
+        ],
+      ]),
       limits: { headersTimeoutMs: 60_000, requestTimeoutMs: 60_000, keepAliveTimeoutMs: 60_000 },
     });
     servers.push(server);
@@ -342,9 +344,7 @@ describe('StatusServer: options', () => {
   it('has frozen defaults and checks the limits it is given', () => {
     expect(Object.isFrozen(DEFAULT_LIMITS)).toBe(true);
     const make = (limits: object): StatusServer => new StatusServer({ host: '127.0.0.1', port: 0, routes: routes(), limits });
-    expect(() => make({ headersTimeoutMs: 20_000 })).toThrow(
-      'status server limit headersTimeoutMs (20000) must not exceed requestTimeoutMs (10000)',
-    );
+    expect(() => make({ headersTimeoutMs: 20_000 })).toThrow('status server limit headersTimeoutMs (20000) must not exceed requestTimeoutMs (10000)');
     expect(() => make({ maxConnections: 0 })).toThrow('status server limit maxConnections must be a positive integer, got 0');
     expect(DEFAULT_LIMITS).toMatchObject({ maxStreams: 16, streamHeartbeatMs: 15_000, maxStreamBufferBytes: 1_048_576 });
     expect(() => make({ maxStreams: 1.5 })).toThrow('status server limit maxStreams must be a positive integer, got 1.5');

@@ -24,13 +24,18 @@ export function round(process: readonly HealthMetric[], socketio: readonly Healt
 
 export const at = NOW - 400;
 export const healthyRound = (): HealthCheckResult =>
-  round([info('processState', 'S', 'state', at), rated('cpuPercent', 12.3456, 'percent', T.cpuPercent, at), rated('memoryMb', 80, 'MiB', T.memoryMb, at)], [rated('socketioLatencyMs', 4, 'ms', T.probeLatencyMs, at)]);
+  round(
+    [info('processState', 'S', 'state', at), rated('cpuPercent', 12.3456, 'percent', T.cpuPercent, at), rated('memoryMb', 80, 'MiB', T.memoryMb, at)],
+    [rated('socketioLatencyMs', 4, 'ms', T.probeLatencyMs, at)],
+  );
 export const hungRound = (): HealthCheckResult =>
-  round([info('processState', 'R', 'state', at), rated('cpuPercent', 100, 'percent', T.cpuPercent, at)], [failed('socketioLatencyMs', 'ms', 'Socket.IO at http://127.0.0.1:3000 is not answering: no handshake within 500 ms', at)]);
+  round(
+    [info('processState', 'R', 'state', at), rated('cpuPercent', 100, 'percent', T.cpuPercent, at)],
+    [failed('socketioLatencyMs', 'ms', 'Socket.IO at http://127.0.0.1:3000 is not answering: no handshake within 500 ms', at)],
+  );
 export const busyRound = (): HealthCheckResult =>
   round([info('processState', 'S', 'state', at), rated('cpuPercent', 85, 'percent', T.cpuPercent, at)], [rated('socketioLatencyMs', 4, 'ms', T.probeLatencyMs, at)]);
-export const noPortRound = (): HealthCheckResult =>
-  round([info('processState', 'S', 'state', at)], [unknown('socketioLatencyMs', 'ms', 'no port to probe yet', at)]);
+export const noPortRound = (): HealthCheckResult => round([info('processState', 'S', 'state', at)], [unknown('socketioLatencyMs', 'ms', 'no port to probe yet', at)]);
 
 export const runningChild: ChildView = { state: 'running', pid: 4242, generation: 1, startedAt: NOW - 60_000, restarts: 0, lastExit: null, respawnAt: null };
 export const closedBreaker: BreakerView = { state: 'closed', since: null, until: null, reason: null, opensInARow: 0, recentFailures: 0, failureThreshold: 5, exhausted: false };

@@ -1,18 +1,10 @@
-import {
-  MESSAGE_PREFIX,
-  type AgentMessage,
-  type ServiceStats,
-  type SupervisorMessage,
-} from './messages.js';
+import { MESSAGE_PREFIX, type AgentMessage, type ServiceStats, type SupervisorMessage } from './messages.js';
 
 /**
  * What a received value turned out to be. `foreign` is someone else's message (no `mpm:`
  * prefix) and is ignored quietly; `invalid` is ours but malformed, and worth one warning.
  */
-export type Parsed<M> =
-  | { readonly kind: 'message'; readonly message: M }
-  | { readonly kind: 'foreign' }
-  | { readonly kind: 'invalid'; readonly type: string; readonly reason: string };
+export type Parsed<M> = { readonly kind: 'message'; readonly message: M } | { readonly kind: 'foreign' } | { readonly kind: 'invalid'; readonly type: string; readonly reason: string };
 
 type Fields = Readonly<Record<string, unknown>>;
 type Reader<M> = (fields: Fields) => M | string;

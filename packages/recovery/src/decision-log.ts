@@ -42,12 +42,7 @@ export class DecisionLog {
 }
 
 /** The fields a decision's record takes from its diagnosis. */
-export function decisionFields(
-  id: number,
-  diagnosis: Diagnosis,
-  action: RecoveryAction,
-  at: number,
-): Omit<RecoveryEvent, 'breaker' | 'detail' | 'result' | 'skip' | 'durationMs'> {
+export function decisionFields(id: number, diagnosis: Diagnosis, action: RecoveryAction, at: number): Omit<RecoveryEvent, 'breaker' | 'detail' | 'result' | 'skip' | 'durationMs'> {
   return {
     id,
     time: new Date(at).toISOString(),

@@ -80,7 +80,14 @@ afterEach(() => {
 function setup(settings: RecoverySettings = { ...SETTINGS, checkCeilings: CHECKS }) {
   const clock = new FakeClock();
   const host = new FakeHost();
-  const manager = new RecoveryManager({ host, settings, clock, onError: (error) => { throw error; } });
+  const manager = new RecoveryManager({
+    host,
+    settings,
+    clock,
+    onError: (error) => {
+      throw error;
+    },
+  });
   managers.push(manager);
   const events: RecoveryEvent[] = [];
   manager.on('event', (event) => events.push(event));
@@ -107,7 +114,7 @@ describe('RecoveryManager with user-defined checks', () => {
     ]);
   });
 
-  it('climbs a rung per decision up to the check\'s maxAction', async () => {
+  it("climbs a rung per decision up to the check's maxAction", async () => {
     const { clock, host, events, check } = setup();
     const apiDown = (at: number, generation: number): HealthCheckResult => withChecks(at, [down('api', at)], generation);
     check(apiDown);

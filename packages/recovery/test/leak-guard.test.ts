@@ -116,7 +116,13 @@ describe('RecoveryManager with memory samples', () => {
     await clock.advance(1000);
     manager.handleResult(healthy(clock.now(), host.generation));
     expect(events).toEqual([
-      expect.objectContaining({ action: 'restart_service', failureClass: 'resource', thresholds: ['memoryMb'], result: 'succeeded', reason: expect.stringMatching(/^memoryMb 5\d\d MiB at \+100 MiB\/s reaches 750 MiB \(1\.5 × critical\) in/) }),
+      expect.objectContaining({
+        action: 'restart_service',
+        failureClass: 'resource',
+        thresholds: ['memoryMb'],
+        result: 'succeeded',
+        reason: expect.stringMatching(/^memoryMb 5\d\d MiB at \+100 MiB\/s reaches 750 MiB \(1\.5 × critical\) in/),
+      }),
     ]);
   });
 
@@ -139,7 +145,9 @@ describe('RecoveryManager with memory samples', () => {
       sample(612 + i);
       await clock.advance(250);
     }
-    expect(events).toEqual([expect.objectContaining({ action: 'clear_connections', result: 'failed', detail: expect.stringMatching(/memoryMb kept rising: 612 → 62\d MiB at \+4 MiB\/s; ended before verifyTimeoutMs$/) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ action: 'clear_connections', result: 'failed', detail: expect.stringMatching(/memoryMb kept rising: 612 → 62\d MiB at \+4 MiB\/s; ended before verifyTimeoutMs$/) }),
+    ]);
     expect(manager.busy).toBe(false);
   });
 
@@ -162,7 +170,10 @@ describe('RecoveryManager: a resource that keeps climbing through clear_connecti
   const r = reading;
   /** A round with openFds at `fds`, critical past failureThreshold. */
   const fdsAt = (at: number, fds: number) =>
-    resultOf([r.running(at), { ...r.memory(at, 120), name: 'openFds', value: fds, unit: 'count', status: 'critical' as const, message: `openFds ${fds}`, breaches: 3 }, r.tcp(at), r.socketio(at), r.ipc(at)], { at });
+    resultOf(
+      [r.running(at), { ...r.memory(at, 120), name: 'openFds', value: fds, unit: 'count', status: 'critical' as const, message: `openFds ${fds}`, breaches: 3 }, r.tcp(at), r.socketio(at), r.ipc(at)],
+      { at },
+    );
 
   /** A manager at the defaults, its decisions, and a clear_connections under way for openFds 1010. */
   async function clearing() {
@@ -185,7 +196,9 @@ describe('RecoveryManager: a resource that keeps climbing through clear_connecti
     expect(events).toEqual([]);
     await clock.advance(5000);
     manager.handleResult(fdsAt(clock.now(), 1070));
-    expect(events).toEqual([expect.objectContaining({ action: 'clear_connections', result: 'failed', detail: expect.stringMatching(/; openFds kept rising: 1010 → 1040 → 1070; ended before verifyTimeoutMs$/) })]);
+    expect(events).toEqual([
+      expect.objectContaining({ action: 'clear_connections', result: 'failed', detail: expect.stringMatching(/; openFds kept rising: 1010 → 1040 → 1070; ended before verifyTimeoutMs$/) }),
+    ]);
   });
 
   it('waits out verifyTimeoutMs for a level that holds, which a clear may still bring down', async () => {

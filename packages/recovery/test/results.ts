@@ -18,15 +18,11 @@ export const reading = {
   socketioFailed: (at: number): HealthMetric => failed('socketioLatencyMs', 'ms', `Socket.IO at ${URL} is not answering: timeout after 2000 ms`, at),
   ipc: (at: number, ms = 2): HealthMetric => rated('ipcLatencyMs', ms, 'ms', T.probeLatencyMs, at),
   ipcTimeout: (at: number): HealthMetric => failed('ipcLatencyMs', 'ms', 'the agent did not answer an IPC ping within 2000 ms', at),
-  noAgent: (at: number): HealthMetric =>
-    unknown('ipcLatencyMs', 'ms', 'no agent has answered over IPC (attachAgent(io) from @mpm/agent adds service metrics)', at),
+  noAgent: (at: number): HealthMetric => unknown('ipcLatencyMs', 'ms', 'no agent has answered over IPC (attachAgent(io) from @mpm/agent adds service metrics)', at),
 };
 
 /** One round; its status is the worst of its metrics unless given. */
-export function resultOf(
-  metrics: readonly HealthMetric[],
-  options: { generation?: number; readiness?: Readiness; status?: HealthCheckResult['status']; at?: number } = {},
-): HealthCheckResult {
+export function resultOf(metrics: readonly HealthMetric[], options: { generation?: number; readiness?: Readiness; status?: HealthCheckResult['status']; at?: number } = {}): HealthCheckResult {
   return {
     status: options.status ?? worstOf(metrics.map((metric) => metric.status)),
     readiness: options.readiness ?? 'ready',

@@ -29,7 +29,9 @@ function markdown(report) {
     for (const { title, separately: s } of separate) {
       const sameMachine = ['cpu', 'cores', 'memoryGiB', 'kernel'].every((key) => s.machine[key] === m[key]);
       const where = sameMachine ? 'the same CPU, cores, memory and kernel' : `${s.machine.cores} × ${s.machine.cpu}, ${s.machine.memoryGiB} GiB, Linux ${s.machine.kernel}`;
-      lines.push(`${title}: \`${s.command}\` on ${s.finishedAt.slice(0, 10)} in ${Math.round(s.seconds)} s, ${where}, Node ${s.machine.node}, mpm-supervise ${s.machine.mpmSupervise}, load average at its start ${s.machine.loadAverageAtStart.join(' ')}.`);
+      lines.push(
+        `${title}: \`${s.command}\` on ${s.finishedAt.slice(0, 10)} in ${Math.round(s.seconds)} s, ${where}, Node ${s.machine.node}, mpm-supervise ${s.machine.mpmSupervise}, load average at its start ${s.machine.loadAverageAtStart.join(' ')}.`,
+      );
     }
   }
   lines.push('');
@@ -39,7 +41,9 @@ function markdown(report) {
     let first = true;
     for (const figure of measure.figures) {
       const s = summary(figure.values);
-      lines.push(`| ${first ? `${measure.title}${measure.separately === undefined ? '' : ' †'}` : ''} | ${figure.subject} | ${figure.label}: ${describe(figure.values, figure.unit, figure.outcome)} | ${s?.n ?? 0} |`);
+      lines.push(
+        `| ${first ? `${measure.title}${measure.separately === undefined ? '' : ' †'}` : ''} | ${figure.subject} | ${figure.label}: ${describe(figure.values, figure.unit, figure.outcome)} | ${s?.n ?? 0} |`,
+      );
       first = false;
     }
     for (const ratio of measure.ratios) {

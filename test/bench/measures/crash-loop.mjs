@@ -99,7 +99,9 @@ export async function run(ctx) {
   for (let i = 0; i < pairs; i += 1) rounds.push(await pairRound(ctx, windowMs));
   const figures = [];
   const ratios = [];
-  const notes = [`${pairs} pair(s) of ${span(windowMs)} windows from each supervisor's start; in each pair the mpm and PM2 windows for both children ran at the same time (all four are idle most of the window). The child exits at start with DEMO_EXIT_AT_START=1 (exit code 1, by itself) or throws right after listening with DEMO_CRASH_AFTER_MS=0. Restarts: mpm from its child_spawned records (spawns − 1), PM2 from restart_time in \`pm2 jlist\` at the window's end.`];
+  const notes = [
+    `${pairs} pair(s) of ${span(windowMs)} windows from each supervisor's start; in each pair the mpm and PM2 windows for both children ran at the same time (all four are idle most of the window). The child exits at start with DEMO_EXIT_AT_START=1 (exit code 1, by itself) or throws right after listening with DEMO_CRASH_AFTER_MS=0. Restarts: mpm from its child_spawned records (spawns − 1), PM2 from restart_time in \`pm2 jlist\` at the window's end.`,
+  ];
   CHILDREN.forEach((child, c) => {
     const mpm = rounds.map((round) => round[c].mpm);
     const pm2 = rounds.map((round) => round[c].pm2);
@@ -115,7 +117,13 @@ export async function run(ctx) {
       outcome: `never errored within ${span(windowMs)} (status ${[...new Set(pm2.map((app) => app.status))].join(', ')})`,
     });
     const ratioLabel = c === 0 ? 'mpm-supervise / PM2' : `mpm-supervise / PM2, ${child.label}`;
-    ratios.push({ label: ratioLabel, values: pairRatios(mpm.map((run) => run.restarts), pm2.map((app) => app.restarts)) });
+    ratios.push({
+      label: ratioLabel,
+      values: pairRatios(
+        mpm.map((run) => run.restarts),
+        pm2.map((app) => app.restarts),
+      ),
+    });
     notes.push(mpmNote(child, mpm, windowMs), pm2Note(child, pm2));
     if (child.key === 'exits' && pm2.some((app) => app.status !== 'errored')) notes.push(PM2_LINGER_NOTE);
   });

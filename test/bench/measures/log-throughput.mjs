@@ -192,7 +192,9 @@ export async function run(ctx) {
       for (const subject of subjects) {
         const result = await relay(ctx, subject, { count, linesPerWrite: style.linesPerWrite });
         results.get(`${style.id} ${subject.name}`).push(result);
-        ctx.log(`run ${i + 1}/${runs}, ${style.label}, ${subject.name}: ${Math.round(result.linesPerSecond)} lines/s (${result.seconds.toFixed(3)} s; ${result.wholeSeconds.toFixed(1)} s with start and stop), ${result.lost} lost`);
+        ctx.log(
+          `run ${i + 1}/${runs}, ${style.label}, ${subject.name}: ${Math.round(result.linesPerSecond)} lines/s (${result.seconds.toFixed(3)} s; ${result.wholeSeconds.toFixed(1)} s with start and stop), ${result.lost} lost`,
+        );
       }
     }
   }

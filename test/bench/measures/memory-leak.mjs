@@ -70,11 +70,15 @@ async function leakRun(ctx, rate, capMb) {
       capped: watched.capped,
       timedOut: watched.timedOut,
       killedByBench,
-      exit: exited === undefined ? 'no child_exited record' : `${exited.record.signal ?? `code ${exited.record.exitCode}`}${killedByBench ? ' (by the bench)' : exited.record.reason ? ` (${exited.record.reason})` : ''}`,
+      exit:
+        exited === undefined
+          ? 'no child_exited record'
+          : `${exited.record.signal ?? `code ${exited.record.exitCode}`}${killedByBench ? ' (by the bench)' : exited.record.reason ? ` (${exited.record.reason})` : ''}`,
       decisions: decisions(mpm.records.slice(from, until)),
     };
     if (watched.timedOut === 'cross') result.problem = `the child never crossed ${CRITICAL_MB} MiB within ${(crossWithinMs / 1000).toFixed(0)} s (peak ${watched.peak.toFixed(0)} MiB)`;
-    if (watched.timedOut === 'gone') result.problem = `the supervisor had not stopped the leaking child ${GONE_WITHIN_MS / 1000} s after it crossed critical (${watched.peak.toFixed(0)} MiB then; killed by the bench)`;
+    if (watched.timedOut === 'gone')
+      result.problem = `the supervisor had not stopped the leaking child ${GONE_WITHIN_MS / 1000} s after it crossed critical (${watched.peak.toFixed(0)} MiB then; killed by the bench)`;
     return result;
   } finally {
     await mpm.stop();

@@ -68,7 +68,9 @@ export async function run(ctx) {
         if (which === 'sync') sync.push(await timeCalls(readProcFacts, child.pid, calls));
         else promises.push(await timeCalls(readProcFactsAsync, child.pid, calls));
       }
-      ctx.log(`run ${i + 1}: sync ${sync.at(-1).cpuUs.toFixed(1)} µs CPU (${sync.at(-1).wallUs.toFixed(1)} µs wall), promises ${promises.at(-1).cpuUs.toFixed(1)} µs CPU (${promises.at(-1).wallUs.toFixed(1)} µs wall) per call`);
+      ctx.log(
+        `run ${i + 1}: sync ${sync.at(-1).cpuUs.toFixed(1)} µs CPU (${sync.at(-1).wallUs.toFixed(1)} µs wall), promises ${promises.at(-1).cpuUs.toFixed(1)} µs CPU (${promises.at(-1).wallUs.toFixed(1)} µs wall) per call`,
+      );
     }
     const pick = (list, key) => list.map((r) => r[key]);
     return {

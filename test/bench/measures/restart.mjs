@@ -52,8 +52,7 @@ function subjects(observed) {
     },
     {
       name: 'shell loop',
-      start: async (ctx, port) =>
-        startShellLoop(ctx, { command: [process.execPath, paths.demo], env: { PORT: String(port), HOST: '127.0.0.1' } }),
+      start: async (ctx, port) => startShellLoop(ctx, { command: [process.execPath, paths.demo], env: { PORT: String(port), HOST: '127.0.0.1' } }),
     },
   ];
 }

@@ -90,7 +90,7 @@ export function checkLines(logFile) {
       beyondLast: highest > expected ? highest - expected : 0,
       lastLine: child.stoppedAfter !== undefined,
       silent: expected === 0 && (child.exit?.uptimeMs ?? 0) >= SILENT_AFTER_MS,
-      exit: child.exit === undefined ? 'still running' : child.exit.signal ?? `code ${child.exit.code}`,
+      exit: child.exit === undefined ? 'still running' : (child.exit.signal ?? `code ${child.exit.code}`),
     });
   }
   const sum = (key) => perChild.reduce((total, child) => total + child[key], 0);

@@ -28,7 +28,13 @@ function shuffled(items, random) {
  * time left, or undefined when none does.
  */
 export function faultPlan(kinds, { slowFirstRound = [], random }) {
-  let queue = [...shuffled(kinds.filter((kind) => !slowFirstRound.includes(kind)), random), ...slowFirstRound];
+  let queue = [
+    ...shuffled(
+      kinds.filter((kind) => !slowFirstRound.includes(kind)),
+      random,
+    ),
+    ...slowFirstRound,
+  ];
   return {
     next(fits) {
       if (queue.length === 0) queue = shuffled(kinds, random);

@@ -19,7 +19,10 @@ export function judge(result, kinds) {
   const overall = recoveryFigures(result.faults);
   result.faults.forEach((fault, index) => {
     if (fault.recoveredMs === undefined) problems.push(`fault ${index + 1} (${fault.kind} at ${fault.atS} s): not recovered within ${result.deadlineMs / 1000} s`);
-    else if (!fault.settled) problems.push(`fault ${index + 1} (${fault.kind} at ${fault.atS} s): recovered, but the supervisor did not settle (child healthy, every action's verdict given) within ${result.settleTimeoutMs / 1000} s`);
+    else if (!fault.settled)
+      problems.push(
+        `fault ${index + 1} (${fault.kind} at ${fault.atS} s): recovered, but the supervisor did not settle (child healthy, every action's verdict given) within ${result.settleTimeoutMs / 1000} s`,
+      );
   });
   if (result.faults.length > 0 && result.settledAtEnd === false) problems.push(`the supervisor had not settled at the end of the soak (within ${result.settleTimeoutMs / 1000} s)`);
   if (result.faults.length === 0) problems.push('no fault was injected');
@@ -34,7 +37,7 @@ export function judge(result, kinds) {
   if (result.lines.disorder > 0) problems.push(`${result.lines.disorder} line(s) out of order or repeated`);
   if (result.leaked.length > 0) problems.push(`${result.leaked.length} process(es) left behind: ${result.leaked.map((p) => `${p.pid} ${p.command}`).join(', ')}`);
   const fp = result.footprint;
-  if (fp?.rssMb === undefined) problems.push('the supervisor\'s footprint was not sampled');
+  if (fp?.rssMb === undefined) problems.push("the supervisor's footprint was not sampled");
   else {
     if (!fp.rssMb.ok) problems.push(`supervisor RSS grew from ${fp.rssMb.start} to ${fp.rssMb.end} MiB (bound ${fp.rssMb.bound} MiB)`);
     if (!fp.fds.ok) problems.push(`supervisor FDs grew from ${fp.fds.start} to ${fp.fds.end} (bound ${fp.fds.bound})`);
@@ -49,7 +52,10 @@ const ms = (value) => {
   if (value === undefined) return '–';
   return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value).toLocaleString('en-US')} ms`;
 };
-const kinds = (counts) => Object.entries(counts ?? {}).map(([kind, n]) => `${kind} ${n}`).join(', ');
+const kinds = (counts) =>
+  Object.entries(counts ?? {})
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
 
 function stormNote(fault) {
   const d = fault.detail;
@@ -65,9 +71,15 @@ function markdown(report) {
   line(`Ran ${report.startedAt.slice(0, 16).replace('T', ' ')} UTC: \`pnpm soak --minutes ${report.minutes} --seed ${report.seed}\`, ${Math.round(report.seconds)} s in all,`);
   line(`on ${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB, Linux ${m.kernel}, Node ${m.node}, mpm-supervise ${m.mpmSupervise}.`);
   line();
-  line(`The supervisor ran with \`--check-interval 1s\` and ${Object.entries(report.settings).map(([key, value]) => `${key}=${value}`).join(', ')}` +
-    ` (child.maxMemoryMb ${report.hardMemoryLimit === false ? 'is not known to this build: leaks go through the graded ladder' : 'in effect'}); every other setting is the default, the circuit breaker's too.`);
-  line(`Faults come one at a time: each one only after the last was recovered, the supervisor had given its verdicts and called the child healthy, and the child had run ${report.gapMs.min / 1000}–${report.gapMs.max / 1000} s more (at random).`);
+  line(
+    `The supervisor ran with \`--check-interval 1s\` and ${Object.entries(report.settings)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(', ')}` +
+      ` (child.maxMemoryMb ${report.hardMemoryLimit === false ? 'is not known to this build: leaks go through the graded ladder' : 'in effect'}); every other setting is the default, the circuit breaker's too.`,
+  );
+  line(
+    `Faults come one at a time: each one only after the last was recovered, the supervisor had given its verdicts and called the child healthy, and the child had run ${report.gapMs.min / 1000}–${report.gapMs.max / 1000} s more (at random).`,
+  );
   line();
   line('## Faults');
   line();
@@ -76,16 +88,22 @@ function markdown(report) {
   for (const k of report.byKind) line(`| ${k.kind}: ${k.what} | ${k.injected} | ${k.recovered} | ${ms(k.medianMs)} | ${ms(k.maxMs)} |`);
   line(`| **all** | **${report.overall.injected}** | **${report.overall.recovered}** | **${ms(report.overall.medianMs)}** | **${ms(report.overall.maxMs)}** |`);
   line();
-  line(`Time to recover runs from the fault (the signal sent; for crash, block and leak the moment the server strikes, ${report.actAfterMs} ms after it acked the request) to the first acked Socket.IO \`ping\` from a new child process;`);
+  line(
+    `Time to recover runs from the fault (the signal sent; for crash, block and leak the moment the server strikes, ${report.actAfterMs} ms after it acked the request) to the first acked Socket.IO \`ping\` from a new child process;`,
+  );
   line(`for a storm, from the moment the last client left to the first acked \`ping\` (from whichever process). Deadline ${report.deadlineMs / 1000} s each.`);
   line();
   line('## Lines, processes, supervisor');
   line();
   const l = report.lines;
-  line(`- **Lines lost: ${l.lost}** (${l.disorder} out of order or repeated), of ${l.checked.toLocaleString('en-US')} numbered lines from ${l.children} children, read back from ${l.files} log file(s) across rotation;` +
-    ` ${l.withLastLine} children ended with their "stopped after N" line.`);
-  line('  Each child numbers its lines from 1 (a line every 10 ms, one blocking write each to its stdout pipe); every exit that runs JavaScript ends with `demo-count stopped after N`.' +
-    ' A child is owed lines 1..N (N from that last line, or the highest number seen for a SIGKILLed child, whose unwritten lines were never written); any of them missing from the log file is lost.');
+  line(
+    `- **Lines lost: ${l.lost}** (${l.disorder} out of order or repeated), of ${l.checked.toLocaleString('en-US')} numbered lines from ${l.children} children, read back from ${l.files} log file(s) across rotation;` +
+      ` ${l.withLastLine} children ended with their "stopped after N" line.`,
+  );
+  line(
+    '  Each child numbers its lines from 1 (a line every 10 ms, one blocking write each to its stdout pipe); every exit that runs JavaScript ends with `demo-count stopped after N`.' +
+      ' A child is owed lines 1..N (N from that last line, or the highest number seen for a SIGKILLed child, whose unwritten lines were never written); any of them missing from the log file is lost.',
+  );
   line(`- **Processes left behind: ${report.leaked.length}** (every process of the run carries its BENCH_RUN_TAG tag; looked for after the supervisor stopped).`);
   const fp = report.footprint;
   if (fp?.rssMb !== undefined) {
@@ -96,10 +114,13 @@ function markdown(report) {
     line(`| RSS (MiB) | ${fp.rssMb.start} | ${fp.rssMb.end} | ${fp.rssMb.max} | ${RSS_FACTOR} × start + ${RSS_SLACK_MB} = ${fp.rssMb.bound} | ${fp.rssMb.ok ? 'yes' : '**no**'} |`);
     line(`| open FDs | ${fp.fds.start} | ${fp.fds.end} | ${fp.fds.max} | start + ${FD_SLACK} = ${fp.fds.bound} | ${fp.fds.ok ? 'yes' : '**no**'} |`);
     line();
-    if (fp.rssMb.lowAfterFirstMinute !== undefined) line(`  RSS after the first minute: lowest ${fp.rssMb.lowAfterFirstMinute} MiB, ${fp.rssMb.end} MiB at the end (every sample is in the JSON report).`);
+    if (fp.rssMb.lowAfterFirstMinute !== undefined)
+      line(`  RSS after the first minute: lowest ${fp.rssMb.lowAfterFirstMinute} MiB, ${fp.rssMb.end} MiB at the end (every sample is in the JSON report).`);
     line(`  FDs at the start: ${kinds(fp.fdKinds.start)}; at the end: ${kinds(fp.fdKinds.end)}.`);
   }
-  line(`- **Circuit breaker**: ${report.breakerOpens.length === 0 ? 'never opened' : `opened ${report.breakerOpens.length} time(s)`}. Supervisor exit when stopped: ${report.supervisorExit?.signal ?? `code ${report.supervisorExit?.code}`}.`);
+  line(
+    `- **Circuit breaker**: ${report.breakerOpens.length === 0 ? 'never opened' : `opened ${report.breakerOpens.length} time(s)`}. Supervisor exit when stopped: ${report.supervisorExit?.signal ?? `code ${report.supervisorExit?.code}`}.`,
+  );
   line();
   line('## Each fault');
   line();
@@ -107,7 +128,9 @@ function markdown(report) {
   line('|---|---|---|---|---|---|');
   report.faults.forEach((fault, index) => {
     const did = [...(fault.kind === 'storm' ? [stormNote(fault)] : []), ...fault.supervisor, ...(fault.settled ? [] : [`**(not settled within ${report.settleTimeoutMs / 1000} s)**`])].join('; ');
-    line(`| ${index + 1} | ${fault.atS} s | ${fault.kind} | ${fault.pid} → ${fault.newPid ?? '–'} | ${fault.recoveredMs === undefined ? '**not recovered**' : ms(fault.recoveredMs)} | ${did || '–'} |`);
+    line(
+      `| ${index + 1} | ${fault.atS} s | ${fault.kind} | ${fault.pid} → ${fault.newPid ?? '–'} | ${fault.recoveredMs === undefined ? '**not recovered**' : ms(fault.recoveredMs)} | ${did || '–'} |`,
+    );
   });
   line();
   line('## Verdict');

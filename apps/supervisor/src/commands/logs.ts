@@ -20,13 +20,7 @@ export type FollowTuning = Pick<FollowOptions, 'clock' | 'pollMs' | 'busyPollMs'
  * `stop` (the CLI), SIGINT, SIGTERM or a closed stdout end following, with exit 0.
  * Errors the user can act on are printed as one line and returned as their exit code.
  */
-export async function runLogs(
-  lookup: LookupRequest,
-  logs: LogsRequest,
-  io: CommandIO,
-  stop?: AbortSignal,
-  tuning: FollowTuning = {},
-): Promise<ExitCode> {
+export async function runLogs(lookup: LookupRequest, logs: LogsRequest, io: CommandIO, stop?: AbortSignal, tuning: FollowTuning = {}): Promise<ExitCode> {
   try {
     const choice = chooseLogFile(lookup, logs.file, io.env, io.cwd, (ignored) => io.writeErr(`mpm-supervise: ${ignoredLine(ignored)}\n`));
     const owner = choice.owner ?? undefined;

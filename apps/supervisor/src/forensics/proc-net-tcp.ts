@@ -58,7 +58,7 @@ function wordBytes(hex: string): number[] {
 /** `0:0:0:0:0:0:0:1` → `::1`: the longest run of two or more zero groups (the first of equals). */
 function compress(groups: string[]): string {
   let best = { at: -1, length: 0 };
-  for (let at = 0; at < groups.length; ) {
+  for (let at = 0; at < groups.length;) {
     let end = at;
     while (end < groups.length && groups[end] === '0') end += 1;
     if (end - at > best.length && end - at > 1) best = { at, length: end - at };

@@ -71,9 +71,7 @@ async function stackOrWhyNot(pid: number, options: TakeReportOptions): Promise<A
 }
 
 function hint(progress: InspectorProgress): string {
-  return progress.stage === 'waiting for the inspector port'
-    ? '; a loop blocked in native code cannot start it, nor can a process whose inspector is already open or disabled'
-    : '';
+  return progress.stage === 'waiting for the inspector port' ? '; a loop blocked in native code cannot start it, nor can a process whose inspector is already open or disabled' : '';
 }
 
 function describeFailure(error: unknown, progress: InspectorProgress): string {

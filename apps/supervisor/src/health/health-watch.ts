@@ -59,8 +59,7 @@ export class HealthWatch {
       checkers: [...this.#builtIns, ...(options.custom?.set.checkers ?? [])],
       settings: monitorSettingsFrom(config.current),
       clock: this.#clock,
-      onListenerError: (error) =>
-        logger.error(`health listener failed: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
+      onListenerError: (error) => logger.error(`health listener failed: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
     });
   }
 
@@ -127,8 +126,7 @@ export class HealthWatch {
           this.#logger.error(`user-defined check not running, shown as unknown until it is fixed: ${failure}`, { event: 'custom_check_unusable' });
         }
       },
-      (error: unknown) =>
-        this.#logger.error(`could not apply the new user-defined checks: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
+      (error: unknown) => this.#logger.error(`could not apply the new user-defined checks: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
     );
   }
 

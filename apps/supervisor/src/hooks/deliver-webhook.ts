@@ -5,7 +5,6 @@ import { signBody, SIGNATURE_HEADER } from './signature.js';
 import type { AttemptOutcome, WebhookRequest } from './webhook-request.js';
 import type { HookTarget } from './hook-spec.js';
 
-
 type Webhook = Extract<HookTarget, { kind: 'webhook' }>;
 
 /** What a delivery needs besides the hook: injected in unit tests. */

@@ -29,7 +29,16 @@ export function deliverer(deps: DeliveryDeps): DeliverFunction {
     const { target } = spec;
     if (target.kind === 'webhook') return deliverWebhook(target, event, spec.timeoutMs, signal, deps);
     const input = webhookBody(event).toString('utf8');
-    const result = await deps.run({ file: target.file, args: target.args, input, env: hookEnvironment(deps.env, spec.name, event, input), cwd: target.cwd, timeoutMs: spec.timeoutMs, signal, running: deps.running });
+    const result = await deps.run({
+      file: target.file,
+      args: target.args,
+      input,
+      env: hookEnvironment(deps.env, spec.name, event, input),
+      cwd: target.cwd,
+      timeoutMs: spec.timeoutMs,
+      signal,
+      running: deps.running,
+    });
     return { ok: result.ok, attempts: 1, how: `${target.file} ${result.how}`, output: { stdout: result.stdout, stderr: result.stderr } };
   };
 }

@@ -1,7 +1,5 @@
 /** What a hook's episode reports: its first trouble at once, and how many were lost when it ends. */
-export type EpisodeReport =
-  | { readonly kind: 'failed'; readonly why: string }
-  | { readonly kind: 'recovered'; readonly failed: number; readonly dropped: number; readonly sinceMs: number };
+export type EpisodeReport = { readonly kind: 'failed'; readonly why: string } | { readonly kind: 'recovered'; readonly failed: number; readonly dropped: number; readonly sinceMs: number };
 
 type State = { readonly kind: 'ok' } | { readonly kind: 'failing'; readonly since: number; failed: number; dropped: number };
 

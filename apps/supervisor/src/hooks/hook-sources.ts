@@ -21,8 +21,7 @@ export interface HookSources {
  */
 export function watchHookEvents(sources: HookSources, origin: EventOrigin, emit: (event: HookEvent) => void): () => void {
   const { controller, recovery, monitor } = sources;
-  const send = (name: HookEventName, line: string, child: HookEvent['child'], details: Record<string, unknown>): void =>
-    emit(makeEvent(origin, name, line, child, details));
+  const send = (name: HookEventName, line: string, child: HookEvent['child'], details: Record<string, unknown>): void => emit(makeEvent(origin, name, line, child, details));
 
   const onExit = (exit: ExitEvent): void => {
     if (exit.expected) return;
@@ -52,11 +51,16 @@ export function watchHookEvents(sources: HookSources, origin: EventOrigin, emit:
   const onStatusChange = (change: StatusChange): void => {
     if (change.to !== 'critical' || change.from === 'critical') return;
     const { result } = change;
-    send('health_critical', describeChange(change, monitor.target?.startedAt), { pid: result.pid, generation: result.generation }, {
-      from: change.from,
-      readiness: result.readiness,
-      causes: change.causes.map((metric) => ({ name: metric.name, value: metric.value, unit: metric.unit, message: metric.message })),
-    });
+    send(
+      'health_critical',
+      describeChange(change, monitor.target?.startedAt),
+      { pid: result.pid, generation: result.generation },
+      {
+        from: change.from,
+        readiness: result.readiness,
+        causes: change.causes.map((metric) => ({ name: metric.name, value: metric.value, unit: metric.unit, message: metric.message })),
+      },
+    );
   };
 
   controller.on('exit', onExit);

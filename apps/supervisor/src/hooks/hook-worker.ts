@@ -69,9 +69,11 @@ export class HookWorker {
     try {
       for (let event = this.#queue.shift(); event !== undefined; event = this.#queue.shift()) {
         const spec = this.#spec;
-        const delivery = await this.#deliver(spec, event, this.#signal).catch(
-          (error: unknown): Delivery => ({ ok: false, attempts: 1, how: `failed internally: ${error instanceof Error ? error.message : String(error)}` }),
-        );
+        const delivery = await this.#deliver(spec, event, this.#signal).catch((error: unknown): Delivery => ({
+          ok: false,
+          attempts: 1,
+          how: `failed internally: ${error instanceof Error ? error.message : String(error)}`,
+        }));
         // Cut short because the supervisor is exiting: counted among the abandoned already.
         if (this.#signal.aborted) continue;
         this.#report({ kind: delivery.ok ? 'delivered' : 'failed', hook: spec, event, delivery });

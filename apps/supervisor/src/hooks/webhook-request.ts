@@ -5,9 +5,7 @@ import { parseRetryAfter } from './backoff.js';
 
 /** How one POST ended. `retry`: worth trying again (no answer, 5xx, 429); `fail`: not. */
 export type AttemptOutcome =
-  | { readonly kind: 'delivered'; readonly status: number }
-  | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number }
-  | { readonly kind: 'fail'; readonly reason: string };
+  { readonly kind: 'delivered'; readonly status: number } | { readonly kind: 'retry'; readonly reason: string; readonly retryAfterMs?: number } | { readonly kind: 'fail'; readonly reason: string };
 
 export interface WebhookRequest {
   readonly url: string;

@@ -63,9 +63,7 @@ export function prettyLine(colors: boolean): winston.Logform.Format {
     const time = visible(String(record['timestamp']).slice(11, 23));
     const levelText = visible(record.level).padEnd(5);
     const level = colors ? colorizer.colorize(record.level, levelText) : levelText;
-    const who = record['source'] === 'child'
-      ? `child[${String(record['pid'])}] ${record['stream'] === 'stderr' ? 'err' : 'out'}`
-      : 'supervisor';
+    const who = record['source'] === 'child' ? `child[${String(record['pid'])}] ${record['stream'] === 'stderr' ? 'err' : 'out'}` : 'supervisor';
     let rest = `${who.padEnd(10)} ${String(record.message)}`;
     if (record['truncated'] === true) rest += ` …[cut from ${String(record['originalBytes'])} bytes]`;
     const spelledOut = spelledOutFor[String(record['event'])] ?? [];

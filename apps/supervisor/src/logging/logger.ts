@@ -159,9 +159,11 @@ function fileEventsFor(file: string, logger: () => winston.Logger): FileEvents {
       const lines = `${linesLost} line${linesLost === 1 ? '' : 's'}`;
       // A deletion is seen at the next check (within a second): what went to the file since the last one is gone with it.
       const lost =
-        linesLost === 0 ? 'no line was lost'
-        : reason === 'deleted' ? `${lines} written to it since it was last seen in place are gone with it (stdout had them)`
-        : `${lines} did not reach it (stdout had them)`;
+        linesLost === 0
+          ? 'no line was lost'
+          : reason === 'deleted'
+            ? `${lines} written to it since it was last seen in place are gone with it (stdout had them)`
+            : `${lines} did not reach it (stdout had them)`;
       // An operator's SIGHUP is routine; the rest say the file was out of reach.
       logger().log(reason === 'signal' ? 'info' : 'warn', `reopened the log file ${file}: ${cause}; ${lost}`, {
         event: 'log_file_reopened',
@@ -199,7 +201,7 @@ function assertWritable(file: string, setting: string): void {
     mkdirSync(dirname(file), { recursive: true });
     closeSync(openForAppend(file));
   } catch (error) {
-    const reason = error instanceof NotALogFileError ? error.message : (error as NodeJS.ErrnoException).code ?? String(error);
+    const reason = error instanceof NotALogFileError ? error.message : ((error as NodeJS.ErrnoException).code ?? String(error));
     throw new ConfigError(`${setting} ${file}: cannot write to it (${reason})`, { cause: error });
   }
 }
@@ -219,10 +221,11 @@ const LAST_WORDS_WAIT_MS = 1000;
 
 async function closeLogger(logger: winston.Logger, transports: readonly winston.transport[]): Promise<void> {
   const finished = transports.map(
-    (transport) => new Promise<void>((resolve) => {
-      transport.once('finish', resolve);
-      transport.once('error', () => resolve());
-    }),
+    (transport) =>
+      new Promise<void>((resolve) => {
+        transport.once('finish', resolve);
+        transport.once('error', () => resolve());
+      }),
   );
   logger.end();
   await withDeadline(Promise.all(finished), CLOSE_TIMEOUT_MS);

@@ -60,8 +60,7 @@ export class RecoveryWatch {
       host,
       settings: recoverySettingsFrom(config.current, this.#cgroupMaxMb),
       ...(clock === undefined ? {} : { clock }),
-      onError: (error) =>
-        logger.error(`recovery failed internally: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
+      onError: (error) => logger.error(`recovery failed internally: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error' }),
     });
   }
 

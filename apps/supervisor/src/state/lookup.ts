@@ -155,7 +155,9 @@ function processStartedAt(pid: number): number | undefined {
 
 function bootTime(): number | undefined {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n').find((candidate) => candidate.startsWith('btime '));
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((candidate) => candidate.startsWith('btime '));
     return line === undefined ? undefined : Number(line.slice(6)) * 1000;
   } catch {
     return undefined;

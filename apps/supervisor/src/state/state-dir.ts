@@ -9,9 +9,7 @@ import { dirname } from 'node:path';
 export type StateDirProblem = 'symlink' | 'not_a_folder' | 'not_owned' | 'writable_by_others';
 
 export type StateDirCheck =
-  | { readonly kind: 'safe'; readonly owner: number }
-  | { readonly kind: 'missing' }
-  | { readonly kind: 'unsafe'; readonly reason: StateDirProblem; readonly owner: number; readonly mode: number };
+  { readonly kind: 'safe'; readonly owner: number } | { readonly kind: 'missing' } | { readonly kind: 'unsafe'; readonly reason: StateDirProblem; readonly owner: number; readonly mode: number };
 
 /**
  * Who may own a state folder: the supervisor writes only into a folder of its own user
@@ -43,9 +41,7 @@ export function describeStateDirProblem(check: Extract<StateDirCheck, { kind: 'u
     case 'writable_by_others':
       return `can be written by other users (mode ${check.mode.toString(8).padStart(4, '0')})`;
     case 'not_owned':
-      return use === 'writer'
-        ? `belongs to uid ${check.owner}, not to uid ${uid} who runs this supervisor`
-        : `belongs to uid ${check.owner}, not to you (uid ${uid}) nor to root`;
+      return use === 'writer' ? `belongs to uid ${check.owner}, not to uid ${uid} who runs this supervisor` : `belongs to uid ${check.owner}, not to you (uid ${uid}) nor to root`;
   }
 }
 

@@ -164,7 +164,7 @@ export class StateFile {
       const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         const bytes = Buffer.from(`${JSON.stringify(record, null, 2)}\n`);
-        for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+        for (let written = 0; written < bytes.length;) written += writeSync(fd, bytes, written);
       } finally {
         closeSync(fd);
       }

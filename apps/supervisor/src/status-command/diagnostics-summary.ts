@@ -102,10 +102,7 @@ export function summarizeDiagnostics(document: unknown): DiagnosticsSummary {
       state: text(child['state']) ?? 'unknown',
       uptimeMs: secondsToMs(child['uptimeSeconds']),
       restarts: number(child['restarts']),
-      lastExit:
-        lastExit === null
-          ? null
-          : { code: number(lastExit['code']), signal: text(lastExit['signal']), at: time(lastExit['time']), uptimeMs: secondsToMs(lastExit['uptimeSeconds']) },
+      lastExit: lastExit === null ? null : { code: number(lastExit['code']), signal: text(lastExit['signal']), at: time(lastExit['time']), uptimeMs: secondsToMs(lastExit['uptimeSeconds']) },
       respawnAt: time(child['respawnAt']),
     },
     health: {

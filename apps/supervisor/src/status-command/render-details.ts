@@ -53,7 +53,8 @@ function diagnosticLines(diagnostics: DiagnosticsSummary, now: number): Array<[s
     lines.push(['checks', shown.join('; ') + more]);
   }
   if (breaker !== null) {
-    const counted = breaker.state === 'closed' && breaker.recentFailures !== null && breaker.failureThreshold !== null ? `, ${breaker.recentFailures} of ${breaker.failureThreshold} failures counted` : '';
+    const counted =
+      breaker.state === 'closed' && breaker.recentFailures !== null && breaker.failureThreshold !== null ? `, ${breaker.recentFailures} of ${breaker.failureThreshold} failures counted` : '';
     const holds = breaker.state !== 'open' ? '' : breaker.exhausted || breaker.until === null ? ', for good' : `, half-opens ${formatIn(breaker.until, now)}`;
     const moved = breaker.since === null ? '' : `; moved ${formatAgo(breaker.since, now)}${breaker.reason === null ? '' : `: ${breaker.reason}`}`;
     lines.push(['breaker', `${breaker.state}${counted}${holds}${moved}`]);

@@ -30,7 +30,15 @@ export function statusReport(rows: readonly StatusRow[], lookup: Pick<Lookup, 'n
   const noneRunning = alive.length === 0 ? `${notRunningMessage(lookup)}\n` : '';
   if (json) {
     // stdout stays JSON a program can parse, even when empty; the sentence goes to stderr.
-    return { stdout: `${JSON.stringify(rows.map((row) => jsonOf(row, now)), null, 2)}\n`, stderr: noneRunning, exitCode };
+    return {
+      stdout: `${JSON.stringify(
+        rows.map((row) => jsonOf(row, now)),
+        null,
+        2,
+      )}\n`,
+      stderr: noneRunning,
+      exitCode,
+    };
   }
   if (alive.length === 0) {
     // No table for nothing: one line per stale file removed, then the answer.
@@ -40,7 +48,11 @@ export function statusReport(rows: readonly StatusRow[], lookup: Pick<Lookup, 'n
     });
     return { stdout: gone.join('') + noneRunning, stderr: '', exitCode };
   }
-  const lines = renderStatusTable(rows.map((row) => viewOf(row, now)), paint, width);
+  const lines = renderStatusTable(
+    rows.map((row) => viewOf(row, now)),
+    paint,
+    width,
+  );
   if (alive.length === 1) lines.push('', ...renderDetails(alive[0]!, now));
   return { stdout: lines.map((line) => `${line}\n`).join(''), stderr: '', exitCode };
 }

@@ -56,7 +56,12 @@ export function viewOf(row: StatusRow, now: number): RowView {
       return { ...base, ...unknownChild, state: { word: 'unknown', tone: 'warn', tail: '' }, detail: { kind: 'note', note: describeFailure(row.failure, row.supervisor) } };
     case 'no_status_server': {
       const up = row.supervisor.startedAt === null ? '' : ` (supervisor up ${formatDuration(now - row.supervisor.startedAt)})`;
-      return { ...base, ...unknownChild, state: { word: 'unknown', tone: 'muted', tail: '' }, detail: { kind: 'note', note: `status server disabled (http.enabled is false): nothing more to read${up}` } };
+      return {
+        ...base,
+        ...unknownChild,
+        state: { word: 'unknown', tone: 'muted', tail: '' },
+        detail: { kind: 'note', note: `status server disabled (http.enabled is false): nothing more to read${up}` },
+      };
     }
     case 'gone': {
       const file = row.removed ? 'stale state file removed' : `could not remove the stale state file ${row.supervisor.stateFile}`;

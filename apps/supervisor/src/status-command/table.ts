@@ -46,7 +46,12 @@ const ELLIPSIS = '…';
  */
 export function renderTable(columns: readonly TableColumn[], rows: readonly TableRow[], layout: TableLayout): string[] {
   const widths = fitWidths(columns, rows, layout);
-  const lines = [columns.map((column, index) => pad(column.heading, widths[index]!)).join(GAP).trimEnd()];
+  const lines = [
+    columns
+      .map((column, index) => pad(column.heading, widths[index]!))
+      .join(GAP)
+      .trimEnd(),
+  ];
   for (const row of rows) {
     const parts = row.cells.map((cell, index) => {
       const width = widths[index]!;

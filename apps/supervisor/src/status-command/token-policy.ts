@@ -18,6 +18,10 @@ export function tokenDecision(target: StatusTarget, tokenRequired: boolean, look
 }
 
 function sameHost(a: string, b: string): boolean {
-  const bare = (host: string): string => host.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const bare = (host: string): string =>
+    host
+      .trim()
+      .replace(/^\[(.*)\]$/, '$1')
+      .toLowerCase();
   return bare(a) === bare(b);
 }

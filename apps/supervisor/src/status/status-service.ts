@@ -53,8 +53,7 @@ export async function startStatusService({ config, options, status, logger, env,
       token,
       allowedHosts,
       routes: new Map([...statusRoutes(status), ...dashboardRoutes(status)]),
-      onHandlerError: (error, path) =>
-        logger.error(`the status server could not answer ${path}: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error', path }),
+      onHandlerError: (error, path) => logger.error(`the status server could not answer ${path}: ${error instanceof Error ? error.message : String(error)}`, { event: 'internal_error', path }),
       onServerError: (error) => logger.warn(`the status server hit an error and goes on serving: ${error.message}`, { event: 'status_server_error' }),
       onNotice: (notice) => logServerNotice(logger, notice, DEFAULT_LIMITS.noticeWindowMs),
     });

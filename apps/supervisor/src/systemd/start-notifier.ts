@@ -51,9 +51,10 @@ export function startSystemdNotify(inputs: NotifyInputs): { readonly notifier: S
     loopCheck: monitorProgress(monitor),
     logger,
   });
-  logger.info(
-    `speaking the systemd notify protocol on ${systemd.notifySocket}${systemd.watchdogPingMs === null ? '' : `, watchdog fed every ${systemd.watchdogPingMs} ms`}`,
-    { event: 'systemd_notify', socket: systemd.notifySocket, watchdogPingMs: systemd.watchdogPingMs },
-  );
+  logger.info(`speaking the systemd notify protocol on ${systemd.notifySocket}${systemd.watchdogPingMs === null ? '' : `, watchdog fed every ${systemd.watchdogPingMs} ms`}`, {
+    event: 'systemd_notify',
+    socket: systemd.notifySocket,
+    watchdogPingMs: systemd.watchdogPingMs,
+  });
   return { notifier, stop: notifier.start() };
 }

@@ -150,7 +150,10 @@ describe('a webhook delivery', () => {
   });
 
   it("follows a receiver's Retry-After", async () => {
-    const { deps, sleeps } = scripted([{ kind: 'retry', reason: 'answered 429', retryAfterMs: 7000 }, { kind: 'delivered', status: 204 }]);
+    const { deps, sleeps } = scripted([
+      { kind: 'retry', reason: 'answered 429', retryAfterMs: 7000 },
+      { kind: 'delivered', status: 204 },
+    ]);
     expect(await deliverWebhook(webhook(), event, 5000, signal, deps)).toMatchObject({ ok: true, attempts: 2 });
     expect(sleeps).toEqual([7000]);
   });

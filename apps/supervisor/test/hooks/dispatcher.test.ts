@@ -70,7 +70,10 @@ describe('FailureEpisode', () => {
   it('reports the first trouble at once, counts the rest silently, and reports its end once with the counts', () => {
     let now = 0;
     const reports: EpisodeReport[] = [];
-    const episode = new FailureEpisode((report) => reports.push(report), () => now);
+    const episode = new FailureEpisode(
+      (report) => reports.push(report),
+      () => now,
+    );
     episode.delivered();
     expect(reports).toEqual([]);
     episode.failed('answered 500');
@@ -187,7 +190,12 @@ describe('HookDispatcher', () => {
     for (const p of pending) p.settle({ ok: true });
     dispatcher.emit(eventOf());
     await flush();
-    expect(pending.slice(-2).map((p) => p.hook).sort()).toEqual(['added', 'kept']);
+    expect(
+      pending
+        .slice(-2)
+        .map((p) => p.hook)
+        .sort(),
+    ).toEqual(['added', 'kept']);
     for (const p of pending) p.settle({ ok: true });
     await dispatcher.close(1000);
   });

@@ -62,7 +62,12 @@ describe('watchHookEvents', () => {
       exhausted: false,
     };
     manager.emit('breaker', open);
-    manager.emit('breaker', { ...open, from: { kind: 'half_open', since: NOW, opensInARow: 1, trial: 'taken', healthyChecks: 3 }, to: { kind: 'closed', recentFailures: [] }, reason: '3 healthy checks' });
+    manager.emit('breaker', {
+      ...open,
+      from: { kind: 'half_open', since: NOW, opensInARow: 1, trial: 'taken', healthyChecks: 3 },
+      to: { kind: 'closed', recentFailures: [] },
+      reason: '3 healthy checks',
+    });
     manager.emit('gaveUp', 'the circuit breaker opened 3 time(s) in a row');
     for (const listener of statusListeners) {
       listener({
@@ -126,18 +131,34 @@ describe('hook commands as config errors', () => {
   const request = (file: string | null) => ({ configFile: file, flags: [], commandLine: [] });
 
   it('find a bare name on PATH and a relative path from the config file’s folder (where they run), and fill in the defaults', () => {
-    const outcome = loadFor(request(configFile([
-      { name: 'a', on: ['*'], command: ['page-me', '--now'] },
-      { name: 'b', on: ['child_exited'], command: ['./bin/page-me'], timeoutMs: '3s' },
-      { name: 'c', on: ['recovery_gave_up'], url: 'https://hooks.example.com/x' },
-    ])), env, '/');
+    const outcome = loadFor(
+      request(
+        configFile([
+          { name: 'a', on: ['*'], command: ['page-me', '--now'] },
+          { name: 'b', on: ['child_exited'], command: ['./bin/page-me'], timeoutMs: '3s' },
+          { name: 'c', on: ['recovery_gave_up'], url: 'https://hooks.example.com/x' },
+        ]),
+      ),
+      env,
+      '/',
+    );
     if (!outcome.ok) throw new Error(outcome.errors.map((error) => error.message).join(' | '));
     const specs = hookSpecsFrom(outcome.loaded, env, '/');
     if (!specs.ok) throw new Error('expected specs');
     expect(specs.specs.map((spec) => ({ ...spec, events: [...spec.events] }))).toEqual([
-      { name: 'a', events: ['recovery_started', 'recovery_failed', 'breaker_opened', 'breaker_closed', 'recovery_gave_up', 'health_critical', 'child_exited'], timeoutMs: 10_000, target: { kind: 'command', file: join(dir, 'bin', 'page-me'), args: ['--now'], cwd: dir } },
+      {
+        name: 'a',
+        events: ['recovery_started', 'recovery_failed', 'breaker_opened', 'breaker_closed', 'recovery_gave_up', 'health_critical', 'child_exited'],
+        timeoutMs: 10_000,
+        target: { kind: 'command', file: join(dir, 'bin', 'page-me'), args: ['--now'], cwd: dir },
+      },
       { name: 'b', events: ['child_exited'], timeoutMs: 3000, target: { kind: 'command', file: join(dir, 'bin', 'page-me'), args: [], cwd: dir } },
-      { name: 'c', events: ['recovery_gave_up'], timeoutMs: 10_000, target: { kind: 'webhook', url: 'https://hooks.example.com/x', shown: 'https://hooks.example.com/[redacted]', secret: null, retries: 3, headers: {} } },
+      {
+        name: 'c',
+        events: ['recovery_gave_up'],
+        timeoutMs: 10_000,
+        target: { kind: 'webhook', url: 'https://hooks.example.com/x', shown: 'https://hooks.example.com/[redacted]', secret: null, retries: 3, headers: {} },
+      },
     ]);
   });
 

@@ -1,12 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  parseAgentMessage,
-  type AckMessage,
-  type AgentMessage,
-  type ReadyMessage,
-  type ServiceStats,
-} from '@mpm/protocol';
+import { parseAgentMessage, type AckMessage, type AgentMessage, type ReadyMessage, type ServiceStats } from '@mpm/protocol';
 import { DEADLINE_MS, within } from './deadline.js';
 
 export const DEMO_MAIN = fileURLToPath(new URL('../../../../apps/demo-server/dist/main.js', import.meta.url));
@@ -82,13 +76,17 @@ export class DemoChild {
 
   /** Resolves with the first message `pick` accepts, or rejects at the deadline or exit. */
   waitForMessage<T>(pick: (message: AgentMessage) => T | undefined, what: string, timeoutMs = DEADLINE_MS): Promise<T> {
-    return this.#waitFor(() => {
-      for (const message of this.messages) {
-        const picked = pick(message);
-        if (picked !== undefined) return picked;
-      }
-      return undefined;
-    }, what, timeoutMs);
+    return this.#waitFor(
+      () => {
+        for (const message of this.messages) {
+          const picked = pick(message);
+          if (picked !== undefined) return picked;
+        }
+        return undefined;
+      },
+      what,
+      timeoutMs,
+    );
   }
 
   /** Resolves once stdout matches; with the match. */

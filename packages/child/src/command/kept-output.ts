@@ -50,7 +50,9 @@ export class OutputHead implements KeptOutput {
 
   text(): string {
     // A character cut in two at the limit is left out, not shown as U+FFFD.
-    const head = Buffer.concat(this.#chunks).toString('utf8').replace(/\uFFFD$/, '');
+    const head = Buffer.concat(this.#chunks)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
     return this.#dropped === 0 ? head : `${head}… (${this.#dropped} more bytes not kept)`;
   }
 }

@@ -50,17 +50,9 @@ export interface ChartColumns {
   readonly thresholds: FeedThresholdPair | null;
 }
 
-export function buildColumns(
-  spec: ChartSpec,
-  axis: TimeAxis,
-  samples: readonly FeedSample[],
-  thresholds: Readonly<Record<string, FeedThresholdPair>>,
-  memoryLimitMb: number | null,
-): ChartColumns {
+export function buildColumns(spec: ChartSpec, axis: TimeAxis, samples: readonly FeedSample[], thresholds: Readonly<Record<string, FeedThresholdPair>>, memoryLimitMb: number | null): ChartColumns {
   const constant = (value: number): Column => axis.xs.map(() => value);
-  const columns: Column[] = spec.lines.map((line) =>
-    axis.from.map((index) => (index < 0 ? null : (samples[index]?.values[line.key] ?? null))),
-  );
+  const columns: Column[] = spec.lines.map((line) => axis.from.map((index) => (index < 0 ? null : (samples[index]?.values[line.key] ?? null))));
   const pair = thresholds[spec.thresholds] ?? null;
   if (pair !== null) columns.push(constant(pair.warning), constant(pair.critical));
   const hasLimit = spec.memoryLimit === true && memoryLimitMb !== null;

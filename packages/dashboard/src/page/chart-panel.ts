@@ -58,12 +58,7 @@ export class ChartPanel {
     this.#theme = theme;
     this.#latest = el('span', { class: 'latest' });
     this.plotHost = el('div', { class: 'plot' });
-    this.figure = el(
-      'figure',
-      { class: 'chart', 'data-testid': 'chart', 'data-chart': spec.id },
-      el('figcaption', {}, el('h3', {}, spec.title), this.#latest),
-      this.plotHost,
-    );
+    this.figure = el('figure', { class: 'chart', 'data-testid': 'chart', 'data-chart': spec.id }, el('figcaption', {}, el('h3', {}, spec.title), this.#latest), this.plotHost);
   }
 
   update(frame: ChartFrame): void {
@@ -117,8 +112,7 @@ export class ChartPanel {
     const theme = this.#theme;
     const suffix = unitSuffix(this.#spec.unit);
     // The legend shows the hovered round's values, and the newest round's when not hovered.
-    const shown = (plot: uPlot, value: number | null, seriesIndex: number, index: number | null): number | null =>
-      index === null ? (plot.data[seriesIndex]?.at(-1) ?? null) : value;
+    const shown = (plot: uPlot, value: number | null, seriesIndex: number, index: number | null): number | null => (index === null ? (plot.data[seriesIndex]?.at(-1) ?? null) : value);
     const show = (plot: uPlot, value: number | null, seriesIndex: number, index: number | null): string => {
       const v = shown(plot, value, seriesIndex, index);
       return v === null ? '—' : `${formatNumber(v)}${suffix}`;

@@ -20,12 +20,7 @@ function renderChild(child: FeedChild, clock: ServerClock): void {
   setText(byTestId('child-restarts'), String(child.restarts));
 
   const exit = child.lastExit;
-  setText(
-    byId('child-last-exit'),
-    exit === null
-      ? '—'
-      : `${formatExitCause(exit.code, exit.signal)} at ${formatClock(new Date(exit.at))}, after ${formatDuration(exit.uptimeMs)}`,
-  );
+  setText(byId('child-last-exit'), exit === null ? '—' : `${formatExitCause(exit.code, exit.signal)} at ${formatClock(new Date(exit.at))}, after ${formatDuration(exit.uptimeMs)}`);
   const respawning = child.respawnAt !== null;
   byId('child-respawn-row').hidden = !respawning;
   if (child.respawnAt !== null) setText(byId('child-respawn'), countdown(clock, child.respawnAt));

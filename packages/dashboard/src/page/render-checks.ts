@@ -32,8 +32,6 @@ export function renderChecks(checks: readonly FeedCheck[]): void {
     body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: '5' }, 'No check round yet for this child.')));
     return;
   }
-  const sorted = checks
-    .map((check, index) => ({ check, index }))
-    .sort((a, b) => HEALTH_SEVERITY[a.check.status] - HEALTH_SEVERITY[b.check.status] || a.index - b.index);
+  const sorted = checks.map((check, index) => ({ check, index })).sort((a, b) => HEALTH_SEVERITY[a.check.status] - HEALTH_SEVERITY[b.check.status] || a.index - b.index);
   body.replaceChildren(...sorted.map(({ check }) => row(check)));
 }

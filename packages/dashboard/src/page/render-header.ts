@@ -41,13 +41,7 @@ export function renderConnection(connection: ConnectionState): void {
   setAttr(element, 'data-state', connection.kind);
   const since = (at: number): string => formatClock(new Date(at));
   const text =
-    connection.kind === 'live'
-      ? 'live'
-      : connection.kind === 'connecting'
-        ? 'connecting…'
-        : connection.kind === 'reconnecting'
-          ? 'reconnecting…'
-          : `disconnected since ${since(connection.since)}`;
+    connection.kind === 'live' ? 'live' : connection.kind === 'connecting' ? 'connecting…' : connection.kind === 'reconnecting' ? 'reconnecting…' : `disconnected since ${since(connection.since)}`;
   setText(byId('connection-text'), text);
   // What is on screen stops being the truth once the stream is gone: say so visually too.
   setAttr(document.body, 'data-stale', connection.kind === 'disconnected' ? '' : null);

@@ -42,7 +42,10 @@ export function explainRefusal(target: HandshakeTarget, timeoutMs: number, signa
     };
     const options = { signal, ...(secure ? { rejectUnauthorized: target.tls.rejectUnauthorized, ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }) } : {}) };
     const req = (secure ? httpsRequest : httpRequest)(url, options, (response) => {
-      readStart(response).then((body) => finish(fromAnswer(response.statusCode ?? 0, body, path)), () => finish(fromAnswer(response.statusCode ?? 0, '', path)));
+      readStart(response).then(
+        (body) => finish(fromAnswer(response.statusCode ?? 0, body, path)),
+        () => finish(fromAnswer(response.statusCode ?? 0, '', path)),
+      );
     });
     const timer = setTimeout(() => finish({ kind: 'timeout', reason: `no answer at ${path} within the probe timeout` }), timeoutMs);
     timer.unref();

@@ -43,12 +43,8 @@ export class ProcessChecker implements HealthChecker {
         ? failed('processState', 'state', `process ${pid} is ${described}`, at, facts.state)
         : { ...info('processState', facts.state, 'state', at), message: `process ${pid} is ${described}` },
       rated('cpuPercent', this.#cpu.percent(pid, facts, at), 'percent', thresholds.cpuPercent, at),
-      facts.rssBytes === null
-        ? unknown('memoryMb', 'MiB', `/proc/${pid}/status shows no resident memory`, at)
-        : rated('memoryMb', facts.rssBytes / MIB, 'MiB', thresholds.memoryMb, at),
-      facts.openFds === null
-        ? unknown('openFds', 'count', `/proc/${pid}/fd is not readable`, at)
-        : rated('openFds', facts.openFds, 'count', thresholds.openFds, at),
+      facts.rssBytes === null ? unknown('memoryMb', 'MiB', `/proc/${pid}/status shows no resident memory`, at) : rated('memoryMb', facts.rssBytes / MIB, 'MiB', thresholds.memoryMb, at),
+      facts.openFds === null ? unknown('openFds', 'count', `/proc/${pid}/fd is not readable`, at) : rated('openFds', facts.openFds, 'count', thresholds.openFds, at),
       rated('threads', facts.threads, 'count', thresholds.threads, at),
     ];
     return metrics;

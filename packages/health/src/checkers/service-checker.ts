@@ -21,16 +21,7 @@ interface Sample {
 export class ServiceChecker implements HealthChecker {
   readonly name = 'service';
   readonly probe = true;
-  readonly metrics = [
-    'ipcLatencyMs',
-    'clients',
-    'eventsPerSecond',
-    'errorsPerMinute',
-    'errorsTotal',
-    'eventLoopLagMs',
-    'heapUsedMb',
-    'secondsSinceLastEvent',
-  ] as const;
+  readonly metrics = ['ipcLatencyMs', 'clients', 'eventsPerSecond', 'errorsPerMinute', 'errorsTotal', 'eventLoopLagMs', 'heapUsedMb', 'secondsSinceLastEvent'] as const;
   #generation = -1;
   /** Pongs of the last minute and a bit, oldest first, for the rates. */
   #samples: Sample[] = [];
@@ -67,9 +58,7 @@ export class ServiceChecker implements HealthChecker {
     this.#remember(sample);
     // Since the previous pong; for the first one, since the agent started.
     const eventsPerSecond =
-      previous === undefined
-        ? stats.eventsTotal / Math.max(stats.uptimeSeconds, 1)
-        : Math.max(0, stats.eventsTotal - previous.eventsTotal) / Math.max((at - previous.at) / 1000, 0.001);
+      previous === undefined ? stats.eventsTotal / Math.max(stats.uptimeSeconds, 1) : Math.max(0, stats.eventsTotal - previous.eventsTotal) / Math.max((at - previous.at) / 1000, 0.001);
     const metrics = [
       rated('ipcLatencyMs', latencyMs, 'ms', thresholds.probeLatencyMs, at),
       rated('clients', stats.clients, 'count', thresholds.clients, at),

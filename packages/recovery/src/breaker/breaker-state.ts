@@ -52,9 +52,7 @@ export interface BreakerTransition {
 }
 
 /** Whether an action may go ahead now. */
-export type Permit =
-  | { readonly allowed: true; readonly trial: boolean }
-  | { readonly allowed: false; readonly reason: string; readonly until: number | null };
+export type Permit = { readonly allowed: true; readonly trial: boolean } | { readonly allowed: false; readonly reason: string; readonly until: number | null };
 
 /** The open timeout for the n-th open in a row: doubling, capped at 8× (docs/design.md §4). */
 export function openTimeoutMs(settings: BreakerSettings, opensInARow: number): number {

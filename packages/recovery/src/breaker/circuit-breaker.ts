@@ -130,10 +130,7 @@ export class CircuitBreaker {
     const now = this.#clock.now();
     if (now < state.until) return;
     this.#cancelTimer();
-    this.#transition(
-      { kind: 'half_open', since: now, opensInARow: state.opensInARow, trial: 'available', healthyChecks: 0 },
-      `open for ${seconds(now - state.since)}: one recovery may try`,
-    );
+    this.#transition({ kind: 'half_open', since: now, opensInARow: state.opensInARow, trial: 'available', healthyChecks: 0 }, `open for ${seconds(now - state.since)}: one recovery may try`);
   }
 
   #describeOpen(state: Extract<BreakerState, { kind: 'open' }>): string {

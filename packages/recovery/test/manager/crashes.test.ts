@@ -115,7 +115,12 @@ describe('RecoveryManager: crashes', () => {
     await clock.advance(1000);
     exit({ uptimeMs: clock.now() - startedAt });
     expect(manager.breaker.state).toMatchObject({ kind: 'open', opensInARow: 2, exhausted: false });
-    expect(seen.breaker.filter((transition) => transition.to.kind === 'open').map((transition) => transition.reason).at(-1)).toBe(reason);
+    expect(
+      seen.breaker
+        .filter((transition) => transition.to.kind === 'open')
+        .map((transition) => transition.reason)
+        .at(-1),
+    ).toBe(reason);
     expect(results('blocked').at(-1)).toMatchObject({ breaker: 'open', detail: expect.stringContaining('half-opens in 600 s') });
     expect(host.callsOf('respawn')).toHaveLength(5);
 

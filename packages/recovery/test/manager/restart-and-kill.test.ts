@@ -102,7 +102,12 @@ describe('RecoveryManager: a stopped child', () => {
     await settle();
     exit({ signal: 'SIGSEGV', uptimeMs: 800 });
     expect(seen.events).toEqual([
-      expect.objectContaining({ action: 'restart_service', failureClass: 'stopped', result: 'failed', detail: 'restarted child 1 (SIGTERM); the child was killed by SIGSEGV before it was healthy again' }),
+      expect.objectContaining({
+        action: 'restart_service',
+        failureClass: 'stopped',
+        result: 'failed',
+        detail: 'restarted child 1 (SIGTERM); the child was killed by SIGSEGV before it was healthy again',
+      }),
     ]);
     // One failure: the quick crash is the restart's verdict, not a second count.
     expect(manager.breaker.state).toEqual({ kind: 'closed', recentFailures: [clock.now()] });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  GradedRecoveryStrategy,
-  type Diagnosis,
-  type FailureClass,
-  type PastDecision,
-  type RecoveryAction,
-  type StrategyDecision,
-} from '../../src/index.js';
+import { GradedRecoveryStrategy, type Diagnosis, type FailureClass, type PastDecision, type RecoveryAction, type StrategyDecision } from '../../src/index.js';
 
 const SETTINGS = { failureWindowMs: 300_000, minActionIntervalMs: 10_000 };
 const NOW = 50_000_000;
@@ -95,13 +88,7 @@ const rows: Row[] = [
   ['memoryMb while an action is verified: hold', memory, [], true, hold('an earlier action is being verified')],
   ['hung 1 s after any decision: hold', hung, [past(1000, 'resource', 'log_warning', 'succeeded')], false, hold('minActionIntervalMs: 9000 ms')],
   ['hung 1 s after a logged warning: act (a warning touched nothing, so it spaces nothing)', hung, [loggedWarning(1000, 'resource', ['cpuPercent'])], false, act('restart_service', 0)],
-  [
-    'memoryMb critical 1 s after its own warning was logged: act',
-    memory,
-    [loggedWarning(1000, 'resource')],
-    false,
-    act('log_warning', 0),
-  ],
+  ['memoryMb critical 1 s after its own warning was logged: act', memory, [loggedWarning(1000, 'resource')], false, act('log_warning', 0)],
   ['hung 9.999 s after a decision: hold', hung, [past(9999, 'hung', 'restart_service', 'succeeded')], false, hold('minActionIntervalMs: 1 ms')],
   ['hung exactly minActionIntervalMs after a decision: act', hung, [past(10_000, 'resource', 'log_warning', 'succeeded')], false, act('restart_service', 0)],
   ['hung 1 s after a blocked decision: hold', hung, [past(1000, 'hung', 'restart_service', 'blocked')], false, hold('minActionIntervalMs')],
@@ -160,13 +147,7 @@ const rows: Row[] = [
   ],
   ['cpuPercent and memoryMb warning after a memoryMb warning: log (another set)', cpuAndMemoryWarning, [loggedWarning(60_000, 'resource', ['memoryMb'])], false, act('log_warning', 0)],
   ['memoryMb warning after a cpuPercent and memoryMb warning: log (another set)', memoryWarning, [loggedWarning(60_000, 'resource', ['cpuPercent', 'memoryMb'])], false, act('log_warning', 0)],
-  [
-    'cpuPercent and memoryMb warning logged 60 s ago: hold',
-    cpuAndMemoryWarning,
-    [loggedWarning(60_000, 'resource', ['cpuPercent', 'memoryMb'])],
-    false,
-    hold('already logged'),
-  ],
+  ['cpuPercent and memoryMb warning logged 60 s ago: hold', cpuAndMemoryWarning, [loggedWarning(60_000, 'resource', ['cpuPercent', 'memoryMb'])], false, hold('already logged')],
   ['hung warning after a resource warning: log (another class)', hungWarning, [loggedWarning(60_000, 'resource')], false, act('log_warning', 0)],
   ['hung warning logged 60 s ago: hold', hungWarning, [loggedWarning(60_000, 'hung')], false, hold('already logged')],
   [
@@ -218,13 +199,7 @@ const rows: Row[] = [
   ['hung, a failed restart 301 s ago is forgotten', hung, [past(301_000, 'hung', 'restart_service', 'failed')], false, act('restart_service', 0)],
   ['attempts at another class do not count', memory, attempts(3, 'hung', 'restart_service'), false, act('log_warning', 0)],
   ['hung after resource attempts: starts at its floor', hung, attempts(3, 'resource', 'log_warning'), false, act('restart_service', 0)],
-  [
-    'blocked decisions do not count',
-    hung,
-    [past(60_000, 'hung', 'restart_service', 'blocked'), past(30_000, 'hung', 'restart_service', 'blocked')],
-    false,
-    act('restart_service', 0),
-  ],
+  ['blocked decisions do not count', hung, [past(60_000, 'hung', 'restart_service', 'blocked'), past(30_000, 'hung', 'restart_service', 'blocked')], false, act('restart_service', 0)],
   [
     'disabled skips do not count',
     memory,
@@ -240,13 +215,7 @@ const rows: Row[] = [
     false,
     act('restart_service', 2),
   ],
-  [
-    'warnings of the same class do not count as attempts',
-    memory,
-    [loggedWarning(60_000, 'resource'), loggedWarning(30_000, 'resource', ['cpuPercent'])],
-    false,
-    act('log_warning', 0),
-  ],
+  ['warnings of the same class do not count as attempts', memory, [loggedWarning(60_000, 'resource'), loggedWarning(30_000, 'resource', ['cpuPercent'])], false, act('log_warning', 0)],
 ];
 
 describe('GradedRecoveryStrategy.decide', () => {
