@@ -29,7 +29,8 @@ export interface SupervisorLog {
   /**
    * The last words before a process.exit (an internal error): one record, past the
    * logger's queues, after every line stdout and the log file were given before; resolves
-   * once both have it, or after LAST_WORDS_WAIT_MS (a stuck reader or disk). Nothing
+   * once both have it, or once stdout's reader takes nothing for a second (a stuck reader
+   * or disk), or after ten seconds at most. Nothing
    * logged meanwhile reaches either: the record stays the last line of both.
    */
   writeLast(record: LogInfo): Promise<void>;
@@ -124,7 +125,10 @@ export function createSupervisorLog(options: LogOptions, destinations: LogDestin
           }
         });
       };
-      await withDeadline(Promise.all([printed, filed()]), LAST_WORDS_WAIT_MS);
+      // A reader that is behind but reading (journald under load) gets the time it takes, up
+      // to LAST_WORDS_MAX_MS; one that reads nothing for LAST_WORDS_STALL_MS gets no more:
+      // process.exit drops what the pipe has not taken, the record with it.
+      await whileMoving(Promise.all([printed, filed()]), () => destinations.stdout.writableLength, { stallMs: LAST_WORDS_STALL_MS, maxMs: LAST_WORDS_MAX_MS });
     },
   };
 }
@@ -217,7 +221,8 @@ function bestEffort(write: () => void): void {
 
 const CLOSE_TIMEOUT_MS = 5000;
 /** How long an internal error's last record waits for the log file to take the lines before it. */
-const LAST_WORDS_WAIT_MS = 1000;
+const LAST_WORDS_STALL_MS = 1000;
+const LAST_WORDS_MAX_MS = 10_000;
 
 async function closeLogger(logger: winston.Logger, transports: readonly winston.transport[]): Promise<void> {
   const finished = transports.map(
@@ -230,6 +235,33 @@ async function closeLogger(logger: winston.Logger, transports: readonly winston.
   logger.end();
   await withDeadline(Promise.all(finished), CLOSE_TIMEOUT_MS);
 }
+
+/**
+ * Waits for `work` while `backlog` (bytes still to be taken) shrinks: at most `stallMs`
+ * without progress, and `maxMs` in all.
+ */
+async function whileMoving(work: Promise<unknown>, backlog: () => number, { stallMs, maxMs }: { stallMs: number; maxMs: number }): Promise<void> {
+  const started = Date.now();
+  let least = backlog();
+  let movedAt = started;
+  let timer: NodeJS.Timeout | undefined;
+  const given = new Promise<void>((resolve) => {
+    timer = setInterval(() => {
+      const now = Date.now();
+      const left = backlog();
+      if (left < least) {
+        least = left;
+        movedAt = now;
+      }
+      if (now - movedAt >= stallMs || now - started >= maxMs) resolve();
+    }, STALL_POLL_MS);
+    timer.unref();
+  });
+  await Promise.race([work, given]);
+  clearInterval(timer);
+}
+
+const STALL_POLL_MS = 100;
 
 /** Waits for `work`, or `ms` at most (a stuck disk must not keep the supervisor from exiting). */
 async function withDeadline(work: Promise<unknown>, ms: number): Promise<void> {
