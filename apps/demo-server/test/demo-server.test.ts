@@ -251,46 +251,6 @@ describe('dist/main.js', () => {
     expect(server.stderr()).toBe('demo-server: invalid DEMO_CRASH_AFTER_MS value "soon": expected a whole number of milliseconds (0 to 2147483647)\n');
   });
 
-  it('keeps answering pings while the busy switch burns the CPU, and exits 0 on SIGTERM', async () => {
-    const server = run({ DEMO_BUSY_PERCENT: '80' });
-    const port = await within(
-      new Promise<string>((resolve) => {
-        server.child.stdout?.on('data', () => {
-          const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-      }),
-      'listening line',
-    );
-    expect(server.stdout()).toContain('demo-server busy: spinning 80 ms of every 100 ms\n');
-    const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
-    try {
-      const reply = await within(client.timeout(DEADLINE_MS).emitWithAck('ping') as Promise<PingReply>, 'ping ack while busy');
-      expect(reply).toMatchObject({ pong: true, pid: server.child.pid });
-    } finally {
-      client.disconnect();
-    }
-    server.child.kill('SIGTERM');
-    expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
-  });
-
-  it('prints its port once listening and exits 0 on SIGTERM', async () => {
-    const server = run({});
-    const port = await within(
-      new Promise<string>((resolve) => {
-        server.child.stdout?.on('data', () => {
-          const match = /listening on [^:]+:(\d+)/.exec(server.stdout());
-          if (match?.[1] !== undefined) resolve(match[1]);
-        });
-      }),
-      'listening line',
-    );
-    expect(Number(port)).toBeGreaterThan(0);
-    server.child.kill('SIGTERM');
-    expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
-    expect(server.stdout()).toContain('demo-server shutting down (SIGTERM)\n');
-  });
-
   /** The port from the listening line. */
   function portOf(server: ReturnType<typeof run>): Promise<string> {
     return within(
@@ -305,6 +265,30 @@ describe('dist/main.js', () => {
       'listening line',
     );
   }
+
+  it('keeps answering pings while the busy switch burns the CPU, and exits 0 on SIGTERM', async () => {
+    const server = run({ DEMO_BUSY_PERCENT: '80' });
+    const port = await portOf(server);
+    expect(server.stdout()).toContain('demo-server busy: spinning 80 ms of every 100 ms\n');
+    const client: Socket = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], reconnection: false });
+    try {
+      const reply = await within(client.timeout(DEADLINE_MS).emitWithAck('ping') as Promise<PingReply>, 'ping ack while busy');
+      expect(reply).toMatchObject({ pong: true, pid: server.child.pid });
+    } finally {
+      client.disconnect();
+    }
+    server.child.kill('SIGTERM');
+    expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
+  });
+
+  it('prints its port once listening and exits 0 on SIGTERM', async () => {
+    const server = run({});
+    const port = await portOf(server);
+    expect(Number(port)).toBeGreaterThan(0);
+    server.child.kill('SIGTERM');
+    expect(await within(server.exited, 'exit after SIGTERM')).toBe(0);
+    expect(server.stdout()).toContain('demo-server shutting down (SIGTERM)\n');
+  });
 
   /** The numbers of the `demo-count N` lines, and the N of `demo-count stopped after N` (undefined without one). */
   function counted(stdout: string): { numbers: number[]; stoppedAfter: number | undefined } {
