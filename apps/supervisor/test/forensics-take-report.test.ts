@@ -70,7 +70,9 @@ describe('takeHangReport', () => {
     const { report: taken, elapsedMs } = await report(pid, 300);
     expect(taken).toMatchObject({
       kind: 'proc',
-      state: 'S (sleeping)',
+      // The SIGUSR1 the report sends interrupts its wait: on a busy machine the kernel may
+      // still show it runnable when /proc is read (the python case below never is signalled).
+      state: expect.stringMatching(/^(S \(sleeping\)|R \(running\))$/),
       why: expect.stringMatching(/^no JavaScript stack: the inspector did not answer within 300 ms \(waiting for the inspector port; a loop blocked in native code cannot start it/),
     });
     expect(elapsedMs).toBeGreaterThanOrEqual(295);

@@ -25,7 +25,7 @@ const FLOOR_SUBJECT = 'idle node (the floor)';
  * compilation (0.5–1 % of a core for some 10 s, on V8's threads) are not what a long run
  * costs. Quick runs only check that everything works, and wait less.
  */
-const settleMs = (ctx) => (ctx.quick ? 1500 : 10_000);
+const settleMs = (ctx) => (ctx.quick ? 3000 : 10_000);
 /** The idle node process does nothing, so a few seconds tell. */
 const FLOOR_SECONDS = 3;
 const TIMEOUT_MS = 30_000;
