@@ -1,26 +1,11 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { StatusView } from '@mpm/http';
-import winston from 'winston';
-import { Writable } from 'node:stream';
 import { busyRound, hungRound, NOW, viewOf } from '../../../packages/http/test/views.js';
 import { OrphanReaper } from '../src/descendants/orphan-reaper.js';
 import { statusLine } from '../src/systemd/status-line.js';
 import { takeSystemdEnvironment } from '../src/systemd/systemd-environment.js';
 import { SystemdNotifier, type LoopCheck } from '../src/systemd/systemd-notifier.js';
-
-/** A logger whose records a test can read. */
-function captureLogger(): { logger: winston.Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(info: Record<string, unknown>, _encoding, callback) {
-      records.push(info);
-      callback();
-    },
-  });
-  const logger = winston.createLogger({ level: 'debug', transports: [new winston.transports.Stream({ stream })] });
-  return { logger, records };
-}
+import { captureLogger } from './capture-logger.js';
 
 describe('takeSystemdEnvironment', () => {
   it('reads NOTIFY_SOCKET and half of WATCHDOG_USEC, and removes them from the environment the child inherits', () => {
@@ -64,7 +49,7 @@ describe('SystemdNotifier', () => {
   function notifierWith(options: { views: StatusView[]; loopCheck?: () => LoopCheck; watchdogPingMs?: number | null; failing?: boolean }) {
     const sent: string[][] = [];
     let change: () => void = () => undefined;
-    const { logger, records } = captureLogger();
+    const { logger, records } = captureLogger('debug');
     const notifier = new SystemdNotifier({
       sender: {
         send(fields) {
@@ -159,7 +144,7 @@ describe('SystemdNotifier', () => {
 
 describe('OrphanReaper', () => {
   it("collects the zombies Node did not spawn and leaves Node's own child to libuv", () => {
-    const { logger, records } = captureLogger();
+    const { logger, records } = captureLogger('debug');
     const asked: number[] = [];
     const reaper = new OrphanReaper({
       reap: (pid) => {
@@ -180,7 +165,7 @@ describe('OrphanReaper', () => {
   });
 
   it('logs a failing waitpid and goes on with the others', () => {
-    const { logger, records } = captureLogger();
+    const { logger, records } = captureLogger('debug');
     const reaper = new OrphanReaper({
       reap: (pid) => {
         if (pid === 40) throw new Error('waitpid: Invalid argument');

@@ -1,7 +1,5 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import winston from 'winston';
 import { BoundedQueue } from '../../src/hooks/bounded-queue.js';
 import type { Delivery } from '../../src/hooks/delivery.js';
 import { FailureEpisode, type EpisodeReport } from '../../src/hooks/failure-episode.js';
@@ -12,6 +10,7 @@ import type { HookReport } from '../../src/hooks/hook-report.js';
 import type { HookSpec } from '../../src/hooks/hook-spec.js';
 import { HOOK_DELIVERIES_TOTAL, registerHookMetrics } from '../../src/metrics/hook-metrics.js';
 import type { HookEventName } from '@mpm/config';
+import { captureLogger } from '../capture-logger.js';
 
 let ids = 0;
 function eventOf(name: HookEventName = 'child_exited'): HookEvent {
@@ -231,19 +230,6 @@ describe('HookDispatcher', () => {
     expect(reports[0]).toMatchObject({ delivery: { ok: false, how: 'failed internally: boom' } });
   });
 });
-
-/** A logger whose records a test can read. */
-function captureLogger(level = 'info'): { logger: winston.Logger; records: Record<string, unknown>[] } {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    objectMode: true,
-    write(info: Record<string, unknown>, _encoding, callback) {
-      records.push(info);
-      callback();
-    },
-  });
-  return { logger: winston.createLogger({ level, transports: [new winston.transports.Stream({ stream })] }), records };
-}
 
 describe('the hooks in the log and the metrics', () => {
   it('log one hook_failed per episode and one hook_recovered, without the secret or the URL path', async () => {
