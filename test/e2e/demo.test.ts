@@ -23,6 +23,8 @@ describe('pnpm demo', () => {
       cwd: repoRoot,
       env: { ...process.env, MPM_CHILD_PORT: String(port), MPM_HTTP_PORT: '0', MPM_STATE_DIR: join(dir, 'state'), MPM_LOG_FILE: join(dir, 'demo.log') },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A group of its own: a failed test ends the demo and its supervisor together.
+      detached: true,
     });
     let output = '';
     demo.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
@@ -31,7 +33,7 @@ describe('pnpm demo', () => {
     const stopped: number[] = [];
     cleanups.push(async () => {
       continueAll(stopped);
-      killQuietly(demo.pid!);
+      killQuietly(demo.pid!, true);
       await exited;
     });
 
@@ -44,7 +46,10 @@ describe('pnpm demo', () => {
 
     process.kill(childPid, 'SIGSTOP');
     stopped.push(childPid);
-    const restarted = (): boolean => output.split('\n').some((line) => line.includes('"event":"recovery"') && line.includes('"result":"succeeded"') && line.includes(`child ${childPid}`));
+    // The recovery that replaced it: an earlier decision on the same child (a warning logged
+    // while a busy machine slowed its probes) also "succeeds", without a new child.
+    const restarted = (): boolean =>
+      output.split('\n').some((line) => line.includes('"event":"recovery"') && line.includes('"result":"succeeded"') && line.includes(`child ${childPid}`) && /new child \d+/.test(line));
     // The issue's promise to a newcomer: a recovery within a minute.
     await waitUntil(restarted, { timeoutMs: 60_000, what: 'the frozen server to be restarted' });
     const newChild = Number(/new child (\d+)/.exec(output)![1]);
