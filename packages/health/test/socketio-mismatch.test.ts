@@ -38,6 +38,24 @@ async function socketIoServer(path: string, host = '127.0.0.1'): Promise<number>
   return listening(http, host);
 }
 
+/**
+ * A Socket.IO server behind a gate that cuts the connections `cut` names (counted from 1)
+ * before a byte is read, as a server not listening yet or a proxy that breaks the client would.
+ */
+async function gatedSocketIoServer(cut: (connection: number) => boolean): Promise<number> {
+  const http = createHttpServer();
+  ioServers.push(new Server(http));
+  servers.push(http);
+  let connections = 0;
+  return listening(
+    createTcpServer((socket) => {
+      connections += 1;
+      if (cut(connections)) socket.destroy();
+      else http.emit('connection', socket);
+    }),
+  );
+}
+
 async function probe(address: ProbeAddress, timeoutMs = 2000, generation = 1): Promise<HealthMetric> {
   const checker = new SocketIoChecker();
   checkers.push(checker);
@@ -94,6 +112,28 @@ describe('SocketIoChecker against servers of another kind', () => {
 
     expect(metric).toMatchObject({ status: 'unknown', value: null });
     expect(metric.mismatch?.cause).toBe('no Socket.IO handshake within 300 ms, and no Socket.IO answer since the child started');
+  });
+
+  // The client's failed try is two connections (websocket, then polling); the plain request that explains it is the third.
+  it('tries the client again when Engine.IO answers where it has just failed, as when the server starts listening in between', async () => {
+    const port = await gatedSocketIoServer((connection) => connection <= 2);
+
+    const metric = await probe(localAddress(port));
+
+    expect(metric).toMatchObject({ status: 'healthy' });
+    expect(metric.mismatch).toBeUndefined();
+  });
+
+  it('calls it a mismatch when the client fails again though Engine.IO answers a plain request', async () => {
+    const port = await gatedSocketIoServer((connection) => connection !== 3);
+
+    const metric = await probe(localAddress(port));
+
+    expect(metric).toMatchObject({ status: 'unknown', value: null });
+    expect(metric.mismatch).toEqual({
+      cause: 'the Socket.IO client could not connect, though /socket.io/ answers Engine.IO',
+      hint: expect.stringMatching(/health\.checks\.socketio\.enabled to false/),
+    });
   });
 
   it('finds a server that listens on [::1] only through the fallback address', async () => {

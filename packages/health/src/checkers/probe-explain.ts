@@ -2,6 +2,13 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { HandshakeTarget, ProbeOutcome } from './socketio-probe.js';
 
+/**
+ * What the plain request found. `engine_answers` is no verdict: Engine.IO answered where
+ * the client had just failed, so either the server began listening in between (a child
+ * starting) or something breaks the client alone; only another try of the client tells.
+ */
+export type Explanation = ProbeOutcome | { readonly kind: 'engine_answers'; readonly mismatch: { readonly kind: 'mismatch'; readonly cause: string; readonly hint: string } };
+
 /** Enough of a body to tell an Engine.IO open packet or an error message. */
 const BODY_BYTES = 512;
 
@@ -26,21 +33,22 @@ const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
  * TLS or protocol error, proves something serves the port, so it is a mismatch to fix in
  * the settings; only a refusal or silence says the server may be down or hung.
  */
-export function explainRefusal(target: HandshakeTarget, timeoutMs: number, signal: AbortSignal): Promise<ProbeOutcome> {
+export function explainRefusal(target: HandshakeTarget, timeoutMs: number, signal: AbortSignal): Promise<Explanation> {
   const where = new URL(target.url);
   const path = target.path.endsWith('/') ? target.path : `${target.path}/`;
   const url = new URL(`${path}?EIO=4&transport=polling`, where.origin.replace(/^ws/, 'http'));
   const secure = url.protocol === 'https:';
   return new Promise((resolve) => {
     let done = false;
-    const finish = (outcome: ProbeOutcome): void => {
+    const finish = (outcome: Explanation): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       req.destroy();
       resolve(outcome);
     };
-    const options = { signal, ...(secure ? { rejectUnauthorized: target.tls.rejectUnauthorized, ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }) } : {}) };
+    // agent: false, so that the connection closes with the answer, not idles on in a pool with the child.
+    const options = { signal, agent: false, ...(secure ? { rejectUnauthorized: target.tls.rejectUnauthorized, ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }) } : {}) };
     const req = (secure ? httpsRequest : httpRequest)(url, options, (response) => {
       readStart(response).then(
         (body) => finish(fromAnswer(response.statusCode ?? 0, body, path)),
@@ -70,10 +78,9 @@ function readStart(response: IncomingMessage): Promise<string> {
   });
 }
 
-function fromAnswer(status: number, body: string, path: string): ProbeOutcome {
+function fromAnswer(status: number, body: string, path: string): Explanation {
   if (status === 200 && body.startsWith('0{')) {
-    // Engine.IO answers here: the client failed for a reason of its own (a transport, a proxy).
-    return { kind: 'mismatch', cause: `the Socket.IO client could not connect, though ${path} answers Engine.IO`, hint: CHECK_OFF };
+    return { kind: 'engine_answers', mismatch: { kind: 'mismatch', cause: `the Socket.IO client could not connect, though ${path} answers Engine.IO`, hint: CHECK_OFF } };
   }
   const said = engineMessage(body);
   if (status === 404) return { kind: 'mismatch', cause: `HTTP 404 at ${path}`, hint: `set health.probePath to the server's Socket.IO path; ${CHECK_OFF}` };

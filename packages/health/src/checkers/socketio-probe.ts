@@ -26,12 +26,37 @@ export type ProbeOutcome =
   /** Nothing could be reached: refused, or the connection failed before any answer. */
   | { readonly kind: 'unreachable'; readonly reason: string };
 
+/** What a handshake hands back: the verdict, and with `keep` the open connection. */
+export interface Handshake {
+  readonly outcome: ProbeOutcome;
+  readonly socket?: Socket;
+}
+
+/** The client failed before the transport opened, with only its own words ("xhr poll error"). */
+const CLIENT_FAILED = Symbol('client failed');
+
 /**
  * A real Socket.IO client handshake. With `keep`, a successful connection is handed back
  * open for later pings; otherwise it is closed at once. When the handshake fails quickly,
- * one plain request to the engine's path says why (see probe-explain.ts). Never rejects.
+ * one plain request to the engine's path says why (see probe-explain.ts). All of it within
+ * `timeoutMs`. Never rejects.
  */
-export function handshake(target: HandshakeTarget, timeoutMs: number, signal: AbortSignal, keep: boolean): Promise<{ outcome: ProbeOutcome; socket?: Socket }> {
+export async function handshake(target: HandshakeTarget, timeoutMs: number, signal: AbortSignal, keep: boolean): Promise<Handshake> {
+  const started = performance.now();
+  const left = (): number => Math.max(1, timeoutMs - (performance.now() - started));
+  const first = await connectOnce(target, { budgetMs: timeoutMs, timeoutMs }, signal, keep);
+  if (first !== CLIENT_FAILED) return first;
+  const explained = await explainRefusal(target, left(), signal);
+  if (explained.kind !== 'engine_answers') return { outcome: explained };
+  // Engine.IO answers where the client has just failed. Most often the server began
+  // listening in between (a child starting: refused, then up); only when the client fails
+  // again is it something that breaks the client alone, a setting to tell the operator.
+  const again = await connectOnce(target, { budgetMs: left(), timeoutMs }, signal, keep);
+  return again === CLIENT_FAILED ? { outcome: explained.mismatch } : again;
+}
+
+/** One client attempt, given up after `budgetMs`; a timeout names the whole probe's `timeoutMs`. */
+function connectOnce(target: HandshakeTarget, time: { readonly budgetMs: number; readonly timeoutMs: number }, signal: AbortSignal, keep: boolean): Promise<Handshake | typeof CLIENT_FAILED> {
   if (signal.aborted) return Promise.resolve({ outcome: { kind: 'unreachable', reason: 'abandoned' } });
   return new Promise((resolve) => {
     const started = performance.now();
@@ -42,7 +67,7 @@ export function handshake(target: HandshakeTarget, timeoutMs: number, signal: Ab
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       reconnection: false,
-      timeout: timeoutMs,
+      timeout: time.budgetMs,
       forceNew: true,
       auth: { [PROBE_AUTH_FIELD]: true },
       ...(target.tls.ca === undefined ? {} : { ca: target.tls.ca }),
@@ -51,32 +76,33 @@ export function handshake(target: HandshakeTarget, timeoutMs: number, signal: Ab
     let engineOpen = false;
     let settled = false;
     socket.io.once('open', () => (engineOpen = true));
-    const finish = (outcome: ProbeOutcome, handOver: boolean): void => {
-      if (settled) return;
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       socket.off('connect').off('connect_error');
-      if (handOver) resolve({ outcome, socket });
-      else {
-        socket.disconnect();
-        resolve({ outcome });
-      }
+      return true;
     };
-    const timedOut = (): ProbeOutcome => ({ kind: 'timeout', reason: `no Socket.IO handshake within ${timeoutMs} ms` });
-    const onAbort = (): void => finish({ kind: 'unreachable', reason: 'abandoned' }, false);
-    const timer = setTimeout(() => finish(timedOut(), false), timeoutMs);
+    const close = (result: Handshake | typeof CLIENT_FAILED): void => {
+      if (!settle()) return;
+      socket.disconnect();
+      resolve(result);
+    };
+    const timedOut = (): Handshake => ({ outcome: { kind: 'timeout', reason: `no Socket.IO handshake within ${time.timeoutMs} ms` } });
+    const onAbort = (): void => close({ outcome: { kind: 'unreachable', reason: 'abandoned' } });
+    const timer = setTimeout(() => close(timedOut()), time.budgetMs);
     timer.unref();
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => finish({ kind: 'answered', ms: performance.now() - started, via: 'handshake' }, keep));
+    socket.once('connect', () => {
+      const outcome: ProbeOutcome = { kind: 'answered', ms: performance.now() - started, via: 'handshake' };
+      if (!keep) return close({ outcome });
+      if (settle()) resolve({ outcome, socket });
+    });
     socket.once('connect_error', (error: Error) => {
-      const ms = performance.now() - started;
       // After the transport opened, a connect_error is the server's CONNECT_ERROR packet.
-      if (engineOpen) return finish({ kind: 'refused_by_middleware', ms, reason: error.message }, false);
-      if (error.message === 'timeout') return finish(timedOut(), false);
-      socket.disconnect();
-      // The client's own words ("xhr poll error") do not say what the server answered: ask it plainly.
-      void explainRefusal(target, Math.max(1, timeoutMs - ms), signal).then((outcome) => finish(outcome, false));
+      if (engineOpen) return close({ outcome: { kind: 'refused_by_middleware', ms: performance.now() - started, reason: error.message } });
+      close(error.message === 'timeout' ? timedOut() : CLIENT_FAILED);
     });
   });
 }
