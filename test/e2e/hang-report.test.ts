@@ -8,7 +8,7 @@ import { getJson } from '../helpers/http.js';
 import { freePort } from '../helpers/ports.js';
 import { expectAllGone } from '../helpers/processes.js';
 import { at, childLine, merge, timeOf, type Json } from '../helpers/records.js';
-import { bundlePath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
+import { destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 
 // Hang reports (docs/design.md §12): before a hung child is killed, the supervisor takes its
 // JavaScript stack through the inspector (a Node child) or what /proc says (any other, or
@@ -49,7 +49,7 @@ function supervise(
   tempDirs.push(dir);
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify(merge(QUICK, over)));
-  return { supervisor: new SupervisorProcess(['--config', config, ...args, '--', ...command], { cli: bundlePath, env }), dir };
+  return { supervisor: new SupervisorProcess(['--config', config, ...args, '--', ...command], { env }), dir };
 }
 
 /** The demo server, with these switches on its first start only (later starts run clean). */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { NotifyReceiver } from '../helpers/notify.js';
 import { pid1Launcher, supervisorHostPid } from '../helpers/pid-namespace.js';
-import { bundlePath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
+import { cliPath, destroyAllSupervisors, fixturePath, SupervisorProcess } from '../helpers/supervisor.js';
 import { waitUntil } from '../helpers/wait.js';
 
 let dir: string;
@@ -14,7 +14,7 @@ let receiver: NotifyReceiver | undefined;
 beforeEach(() => {
   // Only the one file, far from the repository's node_modules.
   dir = mkdtempSync(join(tmpdir(), 'mpm-one-file-'));
-  copyFileSync(bundlePath, join(dir, 'mpm-supervise.mjs'));
+  copyFileSync(cliPath, join(dir, 'mpm-supervise.mjs'));
 });
 
 afterEach(async () => {

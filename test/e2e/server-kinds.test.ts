@@ -4,7 +4,7 @@ import { isProcessAlive } from '@mpm/child';
 import { getJson } from '../helpers/http.js';
 import { freePort } from '../helpers/ports.js';
 import { at, childLine } from '../helpers/records.js';
-import { bundlePath, destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
+import { destroyAllSupervisors, fixturePath, SupervisorProcess, type LogRecord } from '../helpers/supervisor.js';
 
 // Servers that are not the demo server (test/fixtures/servers/): another Socket.IO
 // implementation, another path, HTTPS with a self-signed certificate, IPv6 only, and no
@@ -40,13 +40,12 @@ afterEach(async () => {
 
 /**
  * Supervises `command` on a free port, a round every 400 ms (a probe gets as long),
- * critical after 2 failing rounds. The one-file build (`pnpm build` makes it) starts in a
- * third of dist/cli.js's time, which is most of a test here.
+ * critical after 2 failing rounds.
  */
 async function supervise(command: readonly string[], flags: (port: number) => readonly string[] = () => [], env: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
   const args = ['--port', String(port), '--check-interval', '400ms', '--log-level', 'debug', ...flags(port), '--', ...command];
-  return { port, supervisor: new SupervisorProcess(args, { cli: bundlePath, env: { MPM_HEALTH_FAILURE_THRESHOLD: '2', ...env } }) };
+  return { port, supervisor: new SupervisorProcess(args, { env: { MPM_HEALTH_FAILURE_THRESHOLD: '2', ...env } }) };
 }
 
 /** The first record that is `what`, failing at once, naming it, if the child is touched first. */

@@ -36,7 +36,7 @@ function tempDir(): string {
   return dir;
 }
 
-/** Runs `node apps/supervisor/dist/cli.js status …` to its end (killed at the deadline). */
+/** Runs `mpm-supervise status …` to its end (killed at the deadline). */
 function status(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return runCli(['status', ...args], { env, timeoutMs: DEADLINE_MS });
 }

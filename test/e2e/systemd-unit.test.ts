@@ -4,7 +4,7 @@
 // a production machine.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -20,7 +20,6 @@ const unitConfigPath = join(repoRoot, 'config/systemd/config.json');
 const INSTALLED_NODE = '/usr/bin/node';
 const INSTALLED_ENTRY = '/usr/local/lib/mpm-supervise/mpm-supervise.mjs';
 const INSTALLED_CONFIG = '/etc/mpm-supervise/config.json';
-const bundlePath = join(repoRoot, 'apps/supervisor/bundle/mpm-supervise.mjs');
 
 /** docs/design.md §5: exit codes that a restart cannot fix, and those it may. */
 const EXIT_USAGE = 64;
@@ -56,7 +55,7 @@ describe('config/systemd/mpm-supervise.service', () => {
      */
     function verify(unitText: string): { status: number | null; output: string; file: string } {
       expect(unitText).toContain(`ExecStart=${INSTALLED_NODE} ${INSTALLED_ENTRY} `);
-      const entry = existsSync(bundlePath) ? bundlePath : cliPath;
+      const entry = cliPath;
       const quote = (path: string): string => (/\s/.test(path) ? `"${path}"` : path);
       const file = join(dir, 'mpm-supervise.service');
       writeFileSync(file, unitText.replaceAll(INSTALLED_NODE, quote(process.execPath)).replaceAll(INSTALLED_ENTRY, quote(entry)));

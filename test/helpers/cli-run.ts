@@ -15,7 +15,7 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs `node apps/supervisor/dist/cli.js …` (status, logs) to its end, under `launcher`
+ * Runs `mpm-supervise …` (status, logs; the one-file build) to its end, under `launcher`
  * when given (a pseudo-terminal); killed and rejected at the deadline, so that a command
  * that hangs fails the test. A variable `env` sets to undefined is not passed on.
  */

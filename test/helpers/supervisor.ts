@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { expectAllGone, killQuietly } from './processes.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const cliPath = fileURLToPath(new URL('../../apps/supervisor/dist/cli.js', import.meta.url));
-/** The one-file build (`pnpm build` makes it). */
-export const bundlePath = fileURLToPath(new URL('../../apps/supervisor/bundle/mpm-supervise.mjs', import.meta.url));
+/**
+ * What `mpm-supervise` runs: the package's bin, the one-file build (`pnpm build` makes it).
+ * It starts in half of dist/cli.js's time, which is much of an end-to-end test.
+ */
+export const cliPath = fileURLToPath(new URL('../../apps/supervisor/bundle/mpm-supervise.mjs', import.meta.url));
 export const demoServerPath = fileURLToPath(new URL('../../apps/demo-server/dist/main.js', import.meta.url));
 export const fixturePath = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
@@ -45,7 +47,7 @@ export class SupervisorProcess {
   /**
    * With `pauseStdout` nothing is read from the supervisor's stdout until resumeStdout().
    * With `launcher` the CLI runs under that command (e.g. `unshare --pid --fork`); `pid` is then the launcher's.
-   * `cli` runs another entry file than the built dist/cli.js (the one-file build).
+   * `cli` runs another entry file than the one-file build (a copy of it elsewhere).
    * `uid` and `gid` run it as another user (the tests run as root), with no supplementary groups.
    */
   constructor(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; pauseStdout?: boolean; launcher?: readonly string[]; cli?: string; uid?: number; gid?: number } = {}) {
