@@ -7,7 +7,7 @@ import type { HandshakeTarget, ProbeOutcome } from './socketio-probe.js';
  * the client had just failed, so either the server began listening in between (a child
  * starting) or something breaks the client alone; only another try of the client tells.
  */
-export type Explanation = ProbeOutcome | { readonly kind: 'engine_answers'; readonly mismatch: { readonly kind: 'mismatch'; readonly cause: string; readonly hint: string } };
+export type Explanation = ProbeOutcome | { readonly kind: 'engine_answers'; readonly mismatch: Extract<ProbeOutcome, { kind: 'mismatch' }> };
 
 /** Enough of a body to tell an Engine.IO open packet or an error message. */
 const BODY_BYTES = 512;
