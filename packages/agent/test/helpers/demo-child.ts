@@ -50,8 +50,9 @@ export class DemoChild {
       else this.invalid.push(value);
       this.#notify();
     });
+    // 'close', not 'exit': the exit can come before the last of stdout is read, and the tests read it after.
     this.exited = new Promise((resolve) => {
-      this.process.once('exit', (code, signal) => {
+      this.process.once('close', (code, signal) => {
         running.delete(this);
         resolve({ code, signal });
         this.#notify();
