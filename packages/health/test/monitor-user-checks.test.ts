@@ -1,30 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  BreachCounter,
-  DEFAULT_THRESHOLDS,
-  HealthMonitor,
-  failed,
-  rated,
-  type CheckContext,
-  type HealthCheckResult,
-  type HealthChecker,
-  type HealthMetric,
-  type HealthTarget,
-  type MonitorSettings,
-} from '../src/index.js';
+import { BreachCounter, DEFAULT_THRESHOLDS, failed, rated, type CheckContext, type HealthChecker, type HealthMetric, type HealthTarget } from '../src/index.js';
 import { FakeClock } from '../../../test/helpers/fake-clock.js';
+import { monitorWith, readyAgent, round, target as targetWithPort } from './monitor-setup.js';
 
 // The monitor with user-defined checks (health.custom) beside the built-in ones: their own
 // failureThreshold and timeout, no say in a new child's readiness, replaced on a reload.
-
-const SETTINGS: MonitorSettings = {
-  intervalMs: 3_600_000,
-  probeTimeoutMs: 2000,
-  failureThreshold: 3,
-  historySize: 100,
-  startupTimeoutMs: 30_000,
-  thresholds: DEFAULT_THRESHOLDS,
-};
 
 type Reading = (now: number) => HealthMetric[] | Promise<HealthMetric[]>;
 
@@ -51,24 +31,8 @@ function userCheck(name: string, extra: Partial<HealthChecker> = {}) {
   return Object.assign(state, { checker: made });
 }
 
-const readyAgent = { present: true, ready: { type: 'mpm:ready' as const, port: 3000, address: '127.0.0.1' }, ping: async () => ({ kind: 'unavailable' as const, reason: 'test' }) };
-
-function target(clock: FakeClock, overrides: Partial<HealthTarget> = {}): HealthTarget {
-  return { pid: 4242, generation: 1, startedAt: clock.now(), address: undefined, agent: undefined, ...overrides };
-}
-
-function monitorWith(clock: FakeClock, checkers: HealthChecker[], settings: Partial<MonitorSettings> = {}, scheduled = false): { monitor: HealthMonitor; results: HealthCheckResult[] } {
-  const monitor = new HealthMonitor({ checkers, settings: { ...SETTINGS, ...settings }, clock, ...(scheduled ? {} : { startupPollMs: 3_600_000 }) });
-  const results: HealthCheckResult[] = [];
-  monitor.onResult((result) => results.push(result));
-  return { monitor, results };
-}
-
-async function round(monitor: HealthMonitor): Promise<HealthCheckResult> {
-  const result = await monitor.runRound();
-  if (result === undefined) throw new Error('the round was discarded');
-  return result;
-}
+/** These tests probe nothing: a child without a port, unless a test gives one. */
+const target = (clock: FakeClock, overrides: Partial<HealthTarget> = {}): HealthTarget => targetWithPort(clock, { address: undefined, ...overrides });
 
 const cpu = () => checker('process', 'cpuPercent', (now) => [rated('cpuPercent', 1, 'percent', DEFAULT_THRESHOLDS.cpuPercent, now)]);
 
