@@ -3,9 +3,9 @@
 // interval and failureThreshold 3 are all that stand in the leak's way. The demo server
 // (DEMO_FAULT_EVENTS=1) is asked to leak at 25, 50 or 100 MB/s at a random moment after
 // its first healthy check, so that the phase of the check interval is random. An observer
-// here reads its RSS from /proc every 20 ms: the peak over critical, the time from
-// crossing critical to the child being gone, and what the supervisor did meanwhile (from
-// its JSON records). A fresh supervisor for each run, so no run inherits the escalation
+// here reads its RSS from /proc every 20 ms (2 ms near critical): the peak over critical,
+// the time from crossing critical to the child being gone, and what the supervisor did
+// meanwhile (from its JSON records). A fresh supervisor for each run, so no run inherits the escalation
 // history of the one before.
 //
 // Nothing here asserts a timing, but a run whose child is still there 60 s after crossing
@@ -129,7 +129,7 @@ export async function run(ctx) {
     notes.push(`${rate} MB/s, what the supervisor decided once the leak began, and how the child exited: ${tally(results.map((r) => `${r.decisions.join(' → ') || 'nothing'}; exit ${r.exit}`))}.`);
   }
   notes.unshift(
-    `mpm-supervise at its defaults (only --port): memoryMb warning 400 / critical ${CRITICAL_MB} MiB, check interval ${CHECK_INTERVAL_MS / 1000} s, failureThreshold 3, no child.maxMemoryMb. ${runs} run(s) per rate, each under a fresh supervisor; the leak (demo:fault, in MiB/s) starts 0–${CHECK_INTERVAL_MS / 1000} s (at random) after the first healthy check. The bench itself SIGKILLs a child at ${capMb} MiB (${(capMb / CRITICAL_MB).toFixed(2)}× critical${ctx.quick ? '; --quick stops this low to check the harness only' : ''}) and one still there ${GONE_WITHIN_MS / 1000} s after crossing (a problem). Peak and crossing from /proc/PID/status VmRSS every 20 ms; "gone" is the first reading that found the process gone or a zombie. Target (issue 20): peak ≤ ${TARGET_RATIO}× critical.`,
+    `mpm-supervise at its defaults (only --port): memoryMb warning 400 / critical ${CRITICAL_MB} MiB, check interval ${CHECK_INTERVAL_MS / 1000} s, failureThreshold 3, no child.maxMemoryMb. ${runs} run(s) per rate, each under a fresh supervisor; the leak (demo:fault, in MiB/s) starts 0–${CHECK_INTERVAL_MS / 1000} s (at random) after the first healthy check. The bench itself SIGKILLs a child at ${capMb} MiB (${(capMb / CRITICAL_MB).toFixed(2)}× critical${ctx.quick ? '; --quick stops this low to check the harness only' : ''}) and one still there ${GONE_WITHIN_MS / 1000} s after crossing (a problem). Peak and crossing from /proc/PID/status VmRSS every 20 ms (2 ms from 95 % of critical on); "gone" is the first reading that found the process gone or a zombie. Target (issue 20): peak ≤ ${TARGET_RATIO}× critical.`,
   );
   const ratio = (w) => `${w.floor ? 'over ' : ''}${w.max.toFixed(2)}×`;
   const targets = [

@@ -6,11 +6,14 @@
 //
 // The demo server (DEMO_FAULT_EVENTS=1) is asked to leak 20 MB/s at a random moment, 0 to
 // one check interval after it first answers, so that the phase of the interval is random.
-// An observer here reads its RSS from /proc every 20 ms: the crossing is the first reading
-// over the limit, the overshoot the highest reading before the server is gone. "Acted on"
-// is when the supervisor's decision was read: mpm-supervise's recovery_started record, PM2's
-// "exceeds --max-memory-restart" line in its daemon log. "Answering again" is the first
-// acked ping from the new server.
+// An observer here reads its RSS from /proc every 20 ms, and every 2 ms near the limit
+// (lib/rss-watch.mjs): the crossing is the first reading over the limit, the overshoot the
+// highest reading before the server is gone. A run in which the supervisor stopped the
+// server for its memory before any reading saw it over the limit is made again (at most
+// twice), and says so. "Acted on" is when the supervisor's decision was read:
+// mpm-supervise's recovery_started record, PM2's "exceeds --max-memory-restart" line in its
+// daemon log. "Answering again" is the first acked ping from the new server, looked for once
+// the old one is gone.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { askFault } from '../lib/fault.mjs';
@@ -46,13 +49,19 @@ async function leakAtRandom(port, intervalMs) {
   return (await askFault(port, { kind: 'leak', mbPerSec: LEAK_MB_PER_SEC })).pid;
 }
 
-/** Watches the leaking server while pinging for its successor. */
+/**
+ * Watches the leaking server until it is gone, then pings for its successor. The pings wait
+ * for the old server to go: each is a new Socket.IO connection, and a loop of them in this
+ * thread while the server is near the limit delays the RSS readings enough that a server
+ * stopped within ~100 ms of its crossing was seen gone without ever being seen over it. A
+ * successor cannot answer before the old server is gone (the port is the same), so this
+ * changes no figure.
+ */
 async function watchLeak(port, pid) {
-  const pingStart = performance.now();
-  const answered = firstAnsweredPing(port, { start: pingStart, notPid: pid, timeoutMs: ANSWER_WITHIN_MS });
+  const start = performance.now();
   const watched = await watchRss(pid, { limitMb: LIMIT_MB, crossWithinMs: 60_000, goneWithinMs: GONE_WITHIN_MS });
-  const restarted = await answered;
-  return { ...watched, restartedAt: restarted === undefined ? undefined : pingStart + restarted.ms };
+  const restarted = await firstAnsweredPing(port, { start, notPid: pid, timeoutMs: ANSWER_WITHIN_MS });
+  return { ...watched, restartedAt: restarted === undefined ? undefined : start + restarted.ms };
 }
 
 async function mpmRun(ctx, subject) {
@@ -66,13 +75,47 @@ async function mpmRun(ctx, subject) {
     const first = await firstAnsweredPing(port, { timeoutMs: 30_000 });
     if (first === undefined) throw new Error('the demo server under mpm-supervise never answered');
     const pid = await leakAtRandom(port, subject.intervalMs);
-    const { crossedAt, peak, restartedAt } = await watchLeak(port, pid);
-    if (crossedAt === undefined || restartedAt === undefined) throw new Error(`${subject.name} did not restart the leaking server within ${GONE_WITHIN_MS / 1000} s of crossing the limit`);
+    const watched = await watchLeak(port, pid);
+    const { crossedAt, peak, restartedAt } = watched;
+    const actedOnMemory = mpm.records.some(({ record }) => record.event === 'recovery_started' && record.thresholds?.includes('memoryMb'));
+    if (crossedAt === undefined && watched.goneAt !== undefined && actedOnMemory) throw missedCrossing(watched);
+    if (crossedAt === undefined || restartedAt === undefined) throw new Error(`${subject.name}: ${missed(watched, mpm.records)}`);
     const decided = await mpm.waitRecord('the recovery decision', (record) => record.event === 'recovery_started', 1000);
     return { actedMs: decided.at - crossedAt, restartedMs: restartedAt - crossedAt, overshoot: peak / LIMIT_MB, action: decided.record.action };
   } finally {
     await mpm.stop();
   }
+}
+
+/**
+ * The supervisor stopped the server for its memory, but no reading here caught it over the
+ * limit: it was over it for less time than the readings are apart (or this process was
+ * kept off the CPU meanwhile). The bench's miss, not the supervisor's: the run is made again.
+ */
+class CrossingMissed extends Error {}
+
+/** The watch's last reading before it found the server gone. */
+function lastReading({ goneAt, last }) {
+  return last === undefined ? 'no reading' : `last reading ${last.mb.toFixed(1)} MiB, ${(goneAt - last.at).toFixed(0)} ms before it was found gone`;
+}
+
+function missedCrossing(watched) {
+  return new CrossingMissed(`the server was stopped for its memory, but gone before a reading saw it over ${LIMIT_MB} MiB (${lastReading(watched)})`);
+}
+
+/** Why a run has no figure: what the watch saw, and what mpm-supervise logged about its child meanwhile. */
+function missed(watched, records) {
+  const seen =
+    watched.crossedAt !== undefined
+      ? `no new server answered within ${ANSWER_WITHIN_MS / 1000} s of the crossing`
+      : watched.timedOut === 'cross'
+        ? `the leaking server was not over ${LIMIT_MB} MiB within 60 s`
+        : `the leaking server was gone before it crossed ${LIMIT_MB} MiB, and not for its memory (${lastReading(watched)})`;
+  const logged = records
+    .map(({ record }) => record)
+    .filter((record) => /^(recovery|child_|health_changed|hang_report|circuit_breaker)/.test(record.event ?? ''))
+    .map((record) => `${record.event}${record.action ? ` ${record.action}` : ''}${record.message ? `: ${record.message}` : ''}`);
+  return `${seen}; mpm-supervise logged: ${logged.join(' | ') || 'nothing about its child'}`;
 }
 
 /** The daemon's log: its settings at start, and the worker's restart line. */
@@ -105,9 +148,11 @@ async function pm2Run(ctx, subject) {
         else await delay(20);
       }
     })();
-    const { crossedAt, peak, goneAt, restartedAt } = await watchLeak(port, pid);
+    const watched = await watchLeak(port, pid);
+    const { crossedAt, peak, goneAt, restartedAt } = watched;
     watching = false;
     await decided;
+    if (crossedAt === undefined && goneAt !== undefined && readOrEmpty(daemonLog).includes(PM2_RESTART_LINE)) throw missedCrossing(watched);
     if (crossedAt === undefined) throw new Error('the leaking server under PM2 never crossed the limit');
     return {
       actedMs: decidedAt === undefined ? undefined : decidedAt - crossedAt,
@@ -122,13 +167,28 @@ async function pm2Run(ctx, subject) {
 
 const fixed = (ms) => (ms === undefined ? 'never' : `${ms.toFixed(0)} ms`);
 
+/** Runs of one subject made again when the bench missed the crossing, at most. */
+const MISSES_ALLOWED = 2;
+
+async function measuredRun(ctx, subject) {
+  for (let miss = 0; ; miss += 1) {
+    try {
+      return await (subject.kind === 'mpm' ? mpmRun(ctx, subject) : pm2Run(ctx, subject));
+    } catch (error) {
+      if (!(error instanceof CrossingMissed)) throw error;
+      if (miss === MISSES_ALLOWED) throw new Error(`${subject.name}: ${error.message}, in ${miss + 1} runs in a row`, { cause: error });
+      ctx.log(`${subject.name}: ${error.message}; made again`);
+    }
+  }
+}
+
 export async function run(ctx) {
   const runs = ctx.quick ? 1 : 8;
   const subjects = SUBJECTS.filter((subject) => !(ctx.quick && subject.full));
   const results = Object.fromEntries(subjects.map((subject) => [subject.key, []]));
   for (let i = 0; i < runs; i += 1) {
     for (const subject of subjects) {
-      const result = await (subject.kind === 'mpm' ? mpmRun(ctx, subject) : pm2Run(ctx, subject));
+      const result = await measuredRun(ctx, subject);
       results[subject.key].push(result);
       ctx.log(`${subject.name}, run ${i + 1}: acted ${fixed(result.actedMs)} after crossing, answering again after ${fixed(result.restartedMs)}, peak ${result.overshoot.toFixed(2)}× the limit`);
     }
